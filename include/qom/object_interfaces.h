@@ -1,0 +1,21 @@
+/* -object: user-creatable objects (iothreads, memory backends, secrets...). */
+#ifndef QOM_OBJECT_INTERFACES_H
+#define QOM_OBJECT_INTERFACES_H
+
+#include "qom/object.h"
+#include "util/keyval.h"
+
+#define TYPE_USER_CREATABLE "user-creatable"
+
+typedef struct UserCreatableClass {
+    InterfaceClass parent_class;
+    /* Called after every property was set; may fail. */
+    bool (*complete)(Object *obj, Error **errp);
+} UserCreatableClass;
+
+/* -object TYPE,id=ID,prop=value...: creates /objects/ID. */
+Object *user_creatable_add_opts(Opts *opts, Error **errp);
+void user_creatable_print_types(GString *out);
+bool user_creatable_print_props(const char *type, GString *out, Error **errp);
+
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install what emu's build and tests need on Debian 12. Idempotent: does nothing
+# (and needs no network) when everything is already there.
+set -eu
+
+PACKAGES="gcc make meson ninja-build pkg-config libglib2.0-dev libjson-glib-dev \
+linux-libc-dev python3"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    SUDO="sudo"
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

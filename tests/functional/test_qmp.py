@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""A QMP session against `-machine none -qmp unix:S,server=on,wait=off`: greeting,
+negotiation, queries, stop/cont with events, errors that keep the session, quit."""
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+from emutest import EMU, Tap
+
+t = Tap()
+
+
+class Qmp:
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        for _ in range(200):
+            try:
+                self.sock.connect(path)
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.sock.settimeout(10)
+        self.buf = b""
+        self.events = []
+
+    def raw(self, data):
+        self.sock.sendall(data)
+
+    def recv(self):
+        dec = json.JSONDecoder()
+        while True:
+            text = self.buf.decode("utf-8", "replace").lstrip()
+            if text:
+                try:
+                    obj, end = dec.raw_decode(text)
+                    self.buf = text[end:].encode()
+                    return obj
+                except json.JSONDecodeError:
+                    pass
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("connection closed")
+            self.buf += chunk
+
+    def reply(self):
+        """Next non-event message; events are kept in self.events."""
+        while True:
+            msg = self.recv()
+            if "event" in msg:
+                self.events.append(msg)
+            else:
+                return msg
+
+    def cmd(self, name, **args):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.raw(json.dumps(msg).encode())
+        return self.reply()
+
+    def event(self, name, timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            for i, e in enumerate(self.events):
+                if e["event"] == name:
+                    return self.events.pop(i)
+            msg = self.recv()
+            if "event" in msg:
+                self.events.append(msg)
+        return None
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "qmp.sock")
+    p = subprocess.Popen([EMU, "-machine", "none", "-display", "none",
+                          "-qmp", f"unix:{path},server=on,wait=off"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    q = Qmp(path)
+    greeting = q.recv()
+    t.check("QMP" in greeting and "version" in greeting["QMP"]
+            and "qemu" in greeting["QMP"]["version"]
+            and "capabilities" in greeting["QMP"], "greeting has QEMU's shape", greeting)
+
+    r = q.cmd("query-status")
+    t.check(r.get("error", {}).get("class") == "CommandNotFound",
+            "commands refused before qmp_capabilities", r)
+    r = q.cmd("qmp_capabilities")
+    t.check(r == {"return": {}}, "qmp_capabilities", r)
+
+    r = q.cmd("query-version")
+    v = r.get("return", {}).get("qemu", {})
+    t.check(r.get("return", {}).get("package") == "emu" and
+            f"{v.get('major')}.{v.get('minor')}.{v.get('micro')}" != "None.None.None",
+            "query-version", r)
+    r = q.cmd("query-status")
+    t.check(r.get("return", {}).get("status") == "running" and
+            r["return"].get("running") is True, "query-status running", r)
+
+    r = q.cmd("stop")
+    t.check(r == {"return": {}}, "stop", r)
+    t.check(q.event("STOP") is not None, "STOP event")
+    r = q.cmd("query-status")
+    t.check(r.get("return", {}).get("status") == "paused", "status paused", r)
+    r = q.cmd("cont")
+    t.check(q.event("RESUME") is not None, "RESUME event after cont", r)
+
+    q.raw(b'{"execute": "query-status", "id": 42}')
+    r = q.reply()
+    t.check(r.get("id") == 42 and "return" in r, "id echoed", r)
+
+    q.raw(b'{"execute": oops}')
+    r = q.reply()
+    t.check(r.get("error", {}).get("class") == "GenericError", "malformed JSON -> error", r)
+    r = q.cmd("query-status")
+    t.check("return" in r, "session survives malformed JSON", r)
+
+    q.raw(b'{"execute": "query-name"}{"execute": "query-status"}')
+    r1, r2 = q.reply(), q.reply()
+    t.check("return" in r1 and r2.get("return", {}).get("status") == "running",
+            "two commands in one write", (r1, r2))
+
+    r = q.cmd("no-such-command")
+    t.check(r.get("error", {}).get("class") == "CommandNotFound", "unknown command", r)
+    r = q.cmd("query-status", bogus=1)
+    t.check("error" in r, "unexpected argument refused", r)
+
+    r = q.cmd("human-monitor-command", **{"command-line": "info version"})
+    t.check("0." in r.get("return", ""), "human-monitor-command info version", r)
+    r = q.cmd("human-monitor-command", **{"command-line": "info mtree"})
+    t.check("address-space" in r.get("return", ""), "info mtree through HMP", r)
+
+    r = q.cmd("qom-list", path="/")
+    names = [e.get("name") for e in r.get("return", [])]
+    t.check("machine" in names, "qom-list / shows machine", r)
+    r = q.cmd("qom-get", path="/machine", property="graphics")
+    t.check(r.get("return") is True, "qom-get /machine graphics (-display none keeps it)",
+            r)
+    r = q.cmd("qom-set", path="/machine", property="usb", value=True)
+    r2 = q.cmd("qom-get", path="/machine", property="usb")
+    t.check(r == {"return": {}} and r2.get("return") is True, "qom-set then qom-get", r2)
+    r = q.cmd("query-commands")
+    cmds = {c["name"] for c in r.get("return", [])}
+    t.check({"quit", "stop", "cont", "qom-get", "query-status"} <= cmds, "query-commands",
+            sorted(cmds))
+
+    r = q.cmd("system_reset")
+    t.check(r == {"return": {}} and q.event("RESET") is not None, "system_reset + RESET",
+            r)
+
+    r = q.cmd("quit")
+    t.check(r == {"return": {}}, "quit replies before exit", r)
+    ev = q.event("SHUTDOWN")
+    t.check(ev is not None and ev["data"].get("reason") == "host-qmp-quit",
+            "SHUTDOWN event with reason host-qmp-quit", ev)
+    rc = p.wait(timeout=10)
+    t.check(rc == 0, "exit status 0", f"rc={rc} stderr={p.stderr.read()!r}")
+
+t.done()
