@@ -1,8 +1,9 @@
 /*
  * The qtest server. One command per line, words separated by spaces; every
- * command gets exactly one reply line: "OK", "OK VALUE", "FAIL reason" (the
- * command was refused: bad arguments, unknown device...) or "ERR reason" (kept
- * for QEMU's "ERR invalid argument size"). Besides replies the server sends
+ * command gets exactly one reply line: "OK", "OK VALUE" or "FAIL reason" (the
+ * command was refused: bad arguments, unknown device...; nothing happened).
+ * QEMU also answers "ERR ..." to some malformed writes, so clients should treat
+ * anything but OK as a failure. Besides replies the server sends
  * asynchronous "IRQ raise N" / "IRQ lower N" lines for intercepted IRQ lines, at
  * any time, including before the reply of the command that caused them.
  *
@@ -28,7 +29,12 @@
  * Numbers are decimal, 0x hex or 0 octal (QEMU uses strtoul base 0), and must
  * be whole words in range; anything else is a FAIL reply, never a crash, and
  * the connection stays usable. Memory accesses go through address_space_memory
- * like a CPU's would: holes read all-ones and drop writes.
+ * like a CPU's would: holes read all-ones and drop writes. read, write, b64read
+ * and b64write move at most 64 MiB per command, memset at most 4 GiB.
+ *
+ * IRQ numbers count from 0 within the intercepted GPIO list (the unnamed one
+ * unless NAME is given). As in QEMU, one device per run can be intercepted, and
+ * an intercepted line still delivers its level to where it went before.
  *
  * Unlike QEMU, which runs until libqtest kills it, emu shuts down when the test
  * closes the qtest connection, so a crashed test leaves no emu behind.
@@ -164,8 +170,8 @@ static DeviceState *resolve_device(const char *path, GString *reply)
     bool ambiguous = false;
     Object *obj = object_resolve_path(path, &ambiguous);
     if (!obj) {
-        g_string_append_printf(reply, "FAIL %s device path\n",
-                               ambiguous ? "Ambiguous" : "Unknown");
+        g_string_append(reply, ambiguous ? "FAIL Ambiguous device path\n"
+                                         : "FAIL Unknown device\n");
         return NULL;
     }
     Object *dev = object_dynamic_cast(obj, TYPE_DEVICE);

@@ -1,5 +1,6 @@
 /* -device parsing, device help listings and `info qtree`. */
 #include "hw/core/qdev.h"
+#include "hw/core/machine.h"
 #include "util/keyval.h"
 
 static const char *const category_names[DEVICE_CATEGORY__MAX] = {
@@ -256,8 +257,18 @@ static void print_dev(GString *out, DeviceState *dev, int indent)
 static int qtree_visit(Object *obj, void *opaque)
 {
     DeviceState *dev = (DeviceState *)object_dynamic_cast(obj, TYPE_DEVICE);
+    if (!dev) {
+        return 0;
+    }
+    /* The machine's own buses (isa.0, ...) are roots, like QEMU's main-system-bus. */
+    if (object_dynamic_cast(obj, TYPE_MACHINE)) {
+        for (GSList *l = dev->child_buses; l; l = l->next) {
+            print_bus(opaque, l->data, 0);
+        }
+        return 0;
+    }
     /* Roots: realized devices that sit on no bus (buses print their own). */
-    if (dev && dev->realized && !dev->parent_bus) {
+    if (dev->realized && !dev->parent_bus) {
         print_dev(opaque, dev, 0);
     }
     return 0;

@@ -159,4 +159,23 @@ with tempfile.TemporaryDirectory() as tmp:
     rc = p.wait(timeout=10)
     t.check(rc == 0, "exit status 0", f"rc={rc} stderr={p.stderr.read()!r}")
 
+# -no-reboot turns a reset into an exit, as in QEMU.
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "qmp.sock")
+    p = subprocess.Popen([EMU, "-machine", "none", "-display", "none", "-no-reboot", "-S",
+                          "-qmp", f"unix:{path},server=on,wait=off"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    q = Qmp(path)
+    q.recv()
+    q.cmd("qmp_capabilities")
+    r = q.cmd("query-status")
+    t.check(r.get("return", {}).get("status") == "prelaunch", "-S starts in prelaunch", r)
+    r = q.cmd("system_reset")
+    ev = q.event("SHUTDOWN")
+    t.check(ev is not None and ev["data"].get("reason") == "host-qmp-system-reset",
+            "-no-reboot: system_reset becomes SHUTDOWN", ev)
+    rc = p.wait(timeout=10)
+    t.check(rc == 0, "-no-reboot: exit status 0 after reset", f"rc={rc}")
+
 t.done()

@@ -41,7 +41,21 @@ struct QTestState {
     GQueue events;          /* JsonNode *: QMP events not yet waited for */
     bool irq_level[MAX_IRQ];
     int reply_timeout_ms;
+    char *tmpdir;           /* sockets and log until emu has connected */
 };
+
+static void remove_tmpdir(QTestState *s)
+{
+    if (s->tmpdir) {
+        static const char *const names[] = { "qtest.sock", "qmp.sock", "emu.log" };
+        for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+            g_autofree char *path = g_build_filename(s->tmpdir, names[i], NULL);
+            unlink(path);
+        }
+        rmdir(s->tmpdir);
+        g_clear_pointer(&s->tmpdir, g_free);
+    }
+}
 
 /* ---- failure ---- */
 
@@ -106,6 +120,7 @@ void qtest_die(QTestState *s, const char *fmt, ...)
         kill(s->pid, SIGKILL);
         reap(s, -1);
     }
+    remove_tmpdir(s);
     fflush(stderr);
     abort();
 }
@@ -739,10 +754,11 @@ QTestState *qtest_init(const char *extra_args)
     s->qmp_rx = g_string_new(NULL);
     g_queue_init(&s->events);
 
-    g_autofree char *dir = g_dir_make_tmp("emu-qtest-XXXXXX", &err);
-    if (!dir) {
+    s->tmpdir = g_dir_make_tmp("emu-qtest-XXXXXX", &err);
+    if (!s->tmpdir) {
         g_error("libqtest: cannot make a temporary directory: %s", err->message);
     }
+    const char *dir = s->tmpdir;
     g_autofree char *qtest_path = g_build_filename(dir, "qtest.sock", NULL);
     g_autofree char *qmp_path = g_build_filename(dir, "qmp.sock", NULL);
     g_autofree char *log_path = g_build_filename(dir, "emu.log", NULL);
@@ -780,10 +796,7 @@ QTestState *qtest_init(const char *extra_args)
     /* Both connected: nothing needs the names any more (the log stays open). */
     close(qtest_listen);
     close(qmp_listen);
-    unlink(qtest_path);
-    unlink(qmp_path);
-    unlink(log_path);
-    rmdir(dir);
+    remove_tmpdir(s);
 
     g_autoptr(JsonNode) greeting = qmp_read_message(s);
     if (!json_object_has_member(json_node_get_object(greeting), "QMP")) {
@@ -822,7 +835,7 @@ int qtest_quit(QTestState *s)
 {
     if (s->qmp_fd >= 0) {
         /* Best effort: emu may close the connection before or after answering. */
-        g_autofree char *quit = g_strdup("{\"execute\": \"quit\"}\r\n");
+        static const char quit[] = "{\"execute\": \"quit\"}\r\n";
         if (send(s->qmp_fd, quit, strlen(quit), MSG_NOSIGNAL) == (ssize_t)strlen(quit)) {
             struct pollfd pfd = { .fd = s->qmp_fd, .events = POLLIN };
             char buf[4096];

@@ -239,11 +239,17 @@ static void test_qmp_side_channel(void)
     /* qtest and QMP interleave freely. */
     g_assert_cmphex(qtest_inb(s, 0x1234), ==, 0xff);
     g_assert_cmpstr(qmp_status(s), ==, "running");
+    /* Events are kept for qtest_qmp_eventwait, not mistaken for responses. */
+    g_autoptr(JsonNode) stop = qtest_qmp(s, "{'execute': 'stop'}");
+    g_assert_nonnull(qtest_qmp_return(stop));
+    qtest_qmp_eventwait(s, "STOP");
+    g_assert_cmpstr(qmp_status(s), ==, "paused");
+    /* The machine answers qtest while stopped. */
+    qtest_clock_step(s, 10);
     g_assert_cmpint(qtest_quit(s), ==, 0);
 
     s = qtest_init("-machine none -S");
     g_assert_cmpstr(qmp_status(s), ==, "prelaunch");
-    /* The machine answers qtest while stopped. */
     g_assert_cmphex(qtest_readb(s, 0), ==, 0xff);
     g_assert_cmpint(qtest_quit(s), ==, 0);
 }

@@ -1,0 +1,15 @@
+/* Creation and wiring of the PC's built-in devices, CPUs and boot payload. */
+#ifndef HW_I386_PC_DEVICES_H
+#define HW_I386_PC_DEVICES_H
+
+#include "hw/i386/pc.h"
+
+/* The legacy ISA devices (UARTs, RTC, i8042, port 0x92/0x61, fw_cfg, ACPI PM). */
+bool pc_devices_init(PCMachineState *pcms, Error **errp);
+/* The vCPUs for -smp, unless the accelerator runs none (qtest). */
+bool pc_cpus_init(PCMachineState *pcms, Error **errp);
+/* -kernel: a multiboot image or a Linux bzImage, loaded into RAM. Fills
+ * pcms->boot_entry. */
+bool pc_load_kernel(PCMachineState *pcms, Error **errp);
+
+#endif
