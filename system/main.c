@@ -805,6 +805,10 @@ static void create_serials_and_monitors(Config *cfg, MachineClass *mc)
         if (default_serial) {
             serial_hd_set(0, chr);
         }
+    } else if (default_serial) {
+        /* QEMU gives COM1 a virtual console that nothing shows without a display;
+         * guests still expect the port, so it exists and writes go nowhere. */
+        serial_hd_set(0, chardev_from_spec("serial0", "null", "-serial"));
     }
     for (guint i = 0; i < cfg->serials->len; i++) {
         g_autofree char *label = g_strdup_printf("serial%u", i);
@@ -920,53 +924,47 @@ static void pidfile_create(const char *path)
 
 /* ---- main ---- */
 
+typedef void ListFn(GString *out);
+typedef bool PropsFn(const char *type, GString *out, Error **errp);
+
+/* "-device help" lists the types, "-device TYPE,help" one type's properties;
+ * the same for -object. Prints and exits when an argument asks for help. */
+static void help_from_args(GPtrArray *args, const char *implied_key, ListFn *list,
+                           PropsFn *props)
+{
+    for (guint i = 0; i < args->len; i++) {
+        const char *arg = g_ptr_array_index(args, i);
+        if (arg[0] == '\x01') {
+            continue;   /* -global, kept in the same list */
+        }
+        g_autoptr(Opts) o = opts_parse(arg, implied_key, NULL);
+        const char *type = o ? opts_get(o, implied_key) : NULL;
+        if (!type) {
+            continue;
+        }
+        GString *out = g_string_new(NULL);
+        Error *err = NULL;
+        if (is_help(type)) {
+            list(out);
+        } else if (opts_has(o, "help")) {
+            if (!props(type, out, &err)) {
+                die(err);
+            }
+        } else {
+            g_string_free(out, TRUE);
+            continue;
+        }
+        fputs(out->str, stdout);
+        exit(0);
+    }
+}
+
 static void handle_early_help(Config *cfg)
 {
-    /* -device help, -device X,help, -object help, -cpu help answer and exit. */
-    for (guint i = 0; i < cfg->devices->len; i++) {
-        const char *arg = g_ptr_array_index(cfg->devices, i);
-        if (arg[0] == '\x01') {
-            continue;
-        }
-        g_autoptr(Opts) o = opts_parse(arg, "driver", NULL);
-        if (!o) {
-            continue;
-        }
-        const char *driver = opts_get(o, "driver");
-        GString *out = g_string_new(NULL);
-        Error *err = NULL;
-        if (driver && is_help(driver)) {
-            qdev_print_device_list(out);
-        } else if (driver && opts_has(o, "help")) {
-            if (!qdev_print_device_props(driver, out, &err)) {
-                die(err);
-            }
-        } else {
-            g_string_free(out, TRUE);
-            continue;
-        }
-        fputs(out->str, stdout);
-        exit(0);
-    }
-    for (guint i = 0; i < cfg->objects->len; i++) {
-        g_autoptr(Opts) o = opts_parse(g_ptr_array_index(cfg->objects, i), "qom-type",
-                                       NULL);
-        const char *type = o ? opts_get(o, "qom-type") : NULL;
-        GString *out = g_string_new(NULL);
-        Error *err = NULL;
-        if (type && is_help(type)) {
-            user_creatable_print_types(out);
-        } else if (type && opts_has(o, "help")) {
-            if (!user_creatable_print_props(type, out, &err)) {
-                die(err);
-            }
-        } else {
-            g_string_free(out, TRUE);
-            continue;
-        }
-        fputs(out->str, stdout);
-        exit(0);
-    }
+    help_from_args(cfg->devices, "driver", qdev_print_device_list,
+                   qdev_print_device_props);
+    help_from_args(cfg->objects, "qom-type", user_creatable_print_types,
+                   user_creatable_print_props);
     if (cfg->cpu && is_help(cfg->cpu)) {
         printf("Available CPUs:\n"
                "  (none yet: the x86 CPU models arrive with the KVM and TCG "
@@ -1047,6 +1045,40 @@ static void apply_globals(Config *cfg)
     }
 }
 
+static void monitor_spec_free(gpointer p)
+{
+    MonitorSpec *m = p;
+    g_free(m->spec);
+    g_free(m->chardev_id);
+    g_free(m);
+}
+
+static void config_free(Config *cfg)
+{
+    g_ptr_array_free(cfg->machine_opts, TRUE);
+    g_ptr_array_free(cfg->accel_opts, TRUE);
+    g_ptr_array_free(cfg->devices, TRUE);
+    g_ptr_array_free(cfg->objects, TRUE);
+    g_ptr_array_free(cfg->chardevs, TRUE);
+    g_ptr_array_free(cfg->serials, TRUE);
+    g_ptr_array_free(cfg->monitors, TRUE);
+    g_free(cfg->cpu);
+    g_free(cfg->smp);
+    g_free(cfg->mem_path);
+    g_free(cfg->kernel);
+    g_free(cfg->initrd);
+    g_free(cfg->append);
+    g_free(cfg->dtb);
+    g_free(cfg->bios);
+    g_free(cfg->boot.order);
+    g_free(cfg->boot.once);
+    g_free(cfg->display);
+    g_free(cfg->vga);
+    g_free(cfg->pidfile);
+    g_free(cfg->qtest);
+    g_free(cfg->qtest_log);
+}
+
 int main(int argc, char **argv)
 {
     Config cfg = {
@@ -1056,7 +1088,7 @@ int main(int argc, char **argv)
         .objects = g_ptr_array_new_with_free_func(g_free),
         .chardevs = g_ptr_array_new_with_free_func(g_free),
         .serials = g_ptr_array_new_with_free_func(g_free),
-        .monitors = g_ptr_array_new(),
+        .monitors = g_ptr_array_new_with_free_func(monitor_spec_free),
     };
     Error *err = NULL;
 
@@ -1131,5 +1163,6 @@ int main(int argc, char **argv)
     cpus_shutdown_all();
     monitor_cleanup();
     qemu_chr_cleanup();
+    config_free(&cfg);
     return status;
 }

@@ -89,6 +89,20 @@ bool parse_bool(const char *str, bool *res, Error **errp)
     return false;
 }
 
+/* The checks after strto[u]ll: all consumed, something consumed, in range. */
+static bool strtox_ok(const char *str, const char *end, Error **errp)
+{
+    if (*end || end == str) {
+        error_setg(errp, "'%s' is not a number", str);
+        return false;
+    }
+    if (errno == ERANGE) {
+        error_setg(errp, "'%s' is out of range", str);
+        return false;
+    }
+    return true;
+}
+
 bool parse_int64(const char *str, int64_t *res, Error **errp)
 {
     char *end;
@@ -98,12 +112,7 @@ bool parse_int64(const char *str, int64_t *res, Error **errp)
     }
     errno = 0;
     int64_t v = g_ascii_strtoll(str, &end, 0);
-    if (*end || end == str) {
-        error_setg(errp, "'%s' is not a number", str);
-        return false;
-    }
-    if (errno == ERANGE) {
-        error_setg(errp, "'%s' is out of range", str);
+    if (!strtox_ok(str, end, errp)) {
         return false;
     }
     *res = v;
@@ -119,12 +128,7 @@ bool parse_uint64(const char *str, uint64_t *res, Error **errp)
     }
     errno = 0;
     uint64_t v = g_ascii_strtoull(str, &end, 0);
-    if (*end || end == str) {
-        error_setg(errp, "'%s' is not a number", str);
-        return false;
-    }
-    if (errno == ERANGE) {
-        error_setg(errp, "'%s' is out of range", str);
+    if (!strtox_ok(str, end, errp)) {
         return false;
     }
     *res = v;
