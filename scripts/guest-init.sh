@@ -25,8 +25,9 @@ for word in $cmdline; do
         emu.cmd=*)
             # %XX -> \xXX, then let printf %b decode it; a literal backslash must
             # be written %5C.
-            enc=${word#emu.cmd=}
-            cmd=$(printf '%b' "$(echo "$enc" | sed 's/\\/\\\\/g; s/%\([0-9A-Fa-f][0-9A-Fa-f]\)/\\x\1/g')")
+            enc=$(echo "${word#emu.cmd=}" |
+                  sed 's/\\/\\\\/g; s/%\([0-9A-Fa-f][0-9A-Fa-f]\)/\\x\1/g')
+            cmd=$(printf '%b' "$enc")
             ;;
         emu.shell=1)
             shell=1

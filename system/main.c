@@ -20,6 +20,7 @@
 #include "system/system.h"
 #include "system/qtest.h"
 #include "system/cli.h"
+#include "target/i386/cpu.h"
 #include <fcntl.h>
 #include <sys/file.h>
 
@@ -681,9 +682,24 @@ static void configure_accel(Config *cfg, MachineState *ms)
             g_ptr_array_add(cfg->accel_opts, g_strdup("tcg"));
         }
     }
-    Error *last = NULL;
+    /* "kvm:tcg" is a list to try in order, as with -machine accel=. */
+    GPtrArray *choices = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < cfg->accel_opts->len; i++) {
         const char *arg = g_ptr_array_index(cfg->accel_opts, i);
+        if (strchr(arg, ':') && !strchr(arg, ',')) {
+            char **names = g_strsplit(arg, ":", -1);
+            for (char **nm = names; *nm; nm++) {
+                g_ptr_array_add(choices, g_strdup(*nm));
+            }
+            g_strfreev(names);
+        } else {
+            g_ptr_array_add(choices, g_strdup(arg));
+        }
+    }
+    /* Why each choice could not be used, reported only if none can. */
+    GString *reasons = g_string_new(NULL);
+    for (guint i = 0; i < choices->len; i++) {
+        const char *arg = g_ptr_array_index(choices, i);
         Error *err = NULL;
         g_autoptr(Opts) o = opts_parse(arg, "accel", &err);
         if (!o) {
@@ -702,23 +718,21 @@ static void configure_accel(Config *cfg, MachineState *ms)
         }
         AccelClass *ac = accel_class_find(name);
         if (!ac) {
-            if (!strcmp(name, "kvm") || !strcmp(name, "tcg")) {
-                g_autofree char *what = g_strdup_printf("the %s accelerator", name);
-                g_autofree char *opt = g_strdup_printf("-accel %s", name);
-                error_setg(&err, "%s: %s is not built yet in this version of emu", opt,
-                           what);
+            if (!strcmp(name, "tcg") || !strcmp(name, "kvm")) {
+                g_string_append_printf(reasons, "%s-accel %s: the %s accelerator is not "
+                                       "built yet in this version of emu",
+                                       reasons->len ? "; " : "", name, name);
             } else {
-                error_setg(&err, "-accel %s: invalid accelerator (see -accel help)", name);
+                g_string_append_printf(reasons, "%s-accel %s: invalid accelerator "
+                                       "(see -accel help)", reasons->len ? "; " : "",
+                                       name);
             }
-            /* A later one may still work (-accel kvm -accel tcg). */
-            error_free(last);
-            last = err;
             continue;
         }
         if (ac->available && !ac->available(&err)) {
-            error_prepend(&err, "-accel %s: ", name);
-            error_free(last);
-            last = err;
+            g_string_append_printf(reasons, "%s-accel %s: %s", reasons->len ? "; " : "",
+                                   name, error_get_pretty(err));
+            error_free(err);
             continue;
         }
         Object *accel = object_new(object_class_get_name(OBJECT_CLASS(ac)));
@@ -732,12 +746,17 @@ static void configure_accel(Config *cfg, MachineState *ms)
         current_accel_set(ACCEL(accel));
         g_free(ms->accel);
         ms->accel = g_strdup(ac->name);
-        emu_log_mask(LOG_BOOT, "accelerator: %s%s\n", ac->name,
-                     i ? " (earlier choices were not available)" : "");
-        error_free(last);
+        if (reasons->len) {
+            emu_log_mask(LOG_BOOT, "accelerator: %s (earlier choices not usable: %s)\n",
+                         ac->name, reasons->str);
+        } else {
+            emu_log_mask(LOG_BOOT, "accelerator: %s\n", ac->name);
+        }
+        g_string_free(reasons, TRUE);
+        g_ptr_array_free(choices, TRUE);
         return;
     }
-    die(last);
+    die_msg("%s", reasons->str);
 }
 
 /* ---- character devices and monitors ---- */
@@ -966,9 +985,9 @@ static void handle_early_help(Config *cfg)
     help_from_args(cfg->objects, "qom-type", user_creatable_print_types,
                    user_creatable_print_props);
     if (cfg->cpu && is_help(cfg->cpu)) {
-        printf("Available CPUs:\n"
-               "  (none yet: the x86 CPU models arrive with the KVM and TCG "
-               "accelerators)\n");
+        GString *out = g_string_new(NULL);
+        x86_cpu_list(out);
+        fputs(out->str, stdout);
         exit(0);
     }
     for (guint i = 0; i < cfg->accel_opts->len; i++) {
@@ -1120,7 +1139,12 @@ int main(int argc, char **argv)
     MachineState *ms = create_machine(&cfg);
     MachineClass *mc = MACHINE_GET_CLASS(ms);
     if (cfg.cpu) {
-        die_msg("-cpu %s: CPU models are not built yet in this version of emu", cfg.cpu);
+        /* MODEL[,+feat,-feat,feat=on|off]: checked now, applied when CPUs are built. */
+        if (!x86_cpu_check_spec(cfg.cpu, &err)) {
+            die(err);
+        }
+        g_free(ms->cpu_type);
+        ms->cpu_type = g_strdup(cfg.cpu);
     }
     configure_accel(&cfg, ms);
     if (cfg.qtest && !qtest_server_init(cfg.qtest, cfg.qtest_log, &err)) {

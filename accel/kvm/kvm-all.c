@@ -567,7 +567,7 @@ void kvm_irqchip_release_virq(int virq)
 int kvm_send_msi(uint64_t addr, uint32_t data)
 {
     KVMState *s = kvm_state;
-    if (!s || !s->irqchip_in_kernel) {
+    if (!s || !s->irqchip_in_kernel || !s->signal_msi) {
         return -ENOSYS;
     }
     struct kvm_msi msi = { .address_lo = (uint32_t)addr, .address_hi = addr >> 32,
@@ -578,7 +578,10 @@ int kvm_send_msi(uint64_t addr, uint32_t data)
 int kvm_irqchip_add_irqfd(int fd, int resample_fd, int gsi)
 {
     KVMState *s = kvm_state;
-    if (!s || !s->irqchip_in_kernel) {
+    if (!s || !s->irqchip_in_kernel || !s->irqfd) {
+        return -ENOSYS;
+    }
+    if (resample_fd >= 0 && !s->irqfd_resample) {
         return -ENOSYS;
     }
     struct kvm_irqfd irqfd = { .fd = fd, .gsi = gsi };
@@ -592,7 +595,7 @@ int kvm_irqchip_add_irqfd(int fd, int resample_fd, int gsi)
 int kvm_irqchip_remove_irqfd(int fd, int gsi)
 {
     KVMState *s = kvm_state;
-    if (!s || !s->irqchip_in_kernel) {
+    if (!s || !s->irqchip_in_kernel || !s->irqfd) {
         return -ENOSYS;
     }
     struct kvm_irqfd irqfd = { .fd = fd, .gsi = gsi, .flags = KVM_IRQFD_FLAG_DEASSIGN };
@@ -603,7 +606,7 @@ static int set_ioeventfd(int fd, uint64_t addr, uint64_t val, bool assign, int s
                          bool datamatch, bool pio)
 {
     KVMState *s = kvm_state;
-    if (!s) {
+    if (!s || !s->ioeventfd) {
         return -ENOSYS;
     }
     struct kvm_ioeventfd io = {
@@ -747,6 +750,7 @@ static bool kvm_init_machine(AccelState *accel, MachineState *ms, Error **errp)
     }
 
     s->vmfd = create_vm(s->fd);
+    kvm_state = s;
     if (s->vmfd < 0) {
         error_setg_errno(errp, -s->vmfd, "KVM_CREATE_VM failed");
         return false;
@@ -759,6 +763,10 @@ static bool kvm_init_machine(AccelState *accel, MachineState *ms, Error **errp)
     s->xsave2_size = kvm_vm_check_extension(s, KVM_CAP_XSAVE2);
     s->adjust_clock = kvm_check_extension(s, KVM_CAP_ADJUST_CLOCK) > 0;
     s->tsc_control = kvm_check_extension(s, KVM_CAP_TSC_CONTROL) > 0;
+    s->irqfd = kvm_vm_check_extension(s, KVM_CAP_IRQFD) > 0;
+    s->irqfd_resample = kvm_vm_check_extension(s, KVM_CAP_IRQFD_RESAMPLE) > 0;
+    s->ioeventfd = kvm_vm_check_extension(s, KVM_CAP_IOEVENTFD) > 0;
+    s->signal_msi = kvm_vm_check_extension(s, KVM_CAP_SIGNAL_MSI) > 0;
 
     int nr_slots = kvm_vm_check_extension(s, KVM_CAP_NR_MEMSLOTS);
     s->nr_slots = nr_slots > 0 ? MIN(nr_slots, 512) : 32;
@@ -812,8 +820,6 @@ static bool kvm_init_machine(AccelState *accel, MachineState *ms, Error **errp)
     };
     memory_listener_register(&s->memory_listener, &address_space_memory);
     runstate_add_change_handler(kvm_clock_change, s);
-
-    kvm_state = s;
     kvm_cpus_init(s);
 
     bool pvm;

@@ -6,6 +6,7 @@
 #include "hw/core/cpu.h"
 #include "system/cpus.h"
 #include "system/main-loop.h"
+#include "monitor/monitor.h"
 
 CPUState *first_cpu;
 __thread CPUState *current_cpu;
@@ -67,6 +68,29 @@ void cpu_dump_state(CPUState *cpu, GString *out, int flags)
                                object_get_typename(OBJECT(cpu)));
     }
 }
+
+/* `info cpus`, as QEMU prints it, plus the exits each vCPU took to emu. */
+static void info_cpus(GString *out)
+{
+    CPUState *cpu;
+    if (!first_cpu) {
+        g_string_append(out, "No CPU (this machine or accelerator runs none)\n");
+        return;
+    }
+    CPU_FOREACH(cpu) {
+        g_string_append_printf(out, "%c CPU #%d: arch_id=%" PRId64 " thread_id=%d%s%s "
+                               "exits=%" PRIu64 "\n", cpu == first_cpu ? '*' : ' ',
+                               cpu->cpu_index, cpu_get_arch_id(cpu), cpu->thread_id,
+                               cpu->halted ? " (halted)" : "",
+                               cpu->stopped ? " (stopped)" : "", cpu->exits);
+    }
+}
+
+static void register_info(void)
+{
+    monitor_register_info("cpus", "show infos for each CPU", info_cpus);
+}
+type_init(register_info)
 
 /* Insert in cpu_index order, taking the lowest free index. */
 static void cpu_list_add(CPUState *cpu)

@@ -5,6 +5,7 @@
 #include "hw/i386/linux-boot.h"
 
 #define PAGE_4K 0x1000ULL
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 #define PAGE_2M 0x200000ULL
 
 /* Page table entry bits (Intel SDM vol. 3, 4.5). */
@@ -228,10 +229,10 @@ bool linux_load(BootRam *ram, const uint8_t *image, size_t size, const char *cmd
     if (!linux_fits(ram, hdr, load)) {
         uint64_t end = linux_kernel_end(hdr, load);
         uint64_t ram_end = boot_ram_range_end(ram, load);
-        error_setg(errp, "the kernel needs RAM from 0x%" PRIx64 " to 0x%" PRIx64
-                   " (init_size %u bytes) but RAM there ends at 0x%" PRIx64
-                   ": give the machine more memory with -m",
-                   load, end, hdr->init_size, ram_end);
+        error_setg(errp, "the kernel needs RAM from 0x%" PRIx64 " up to 0x%" PRIx64
+                   " (%" PRIu64 " MiB, init_size %u) but RAM ends at 0x%" PRIx64
+                   ": give the machine more memory with -m", load, end,
+                   DIV_ROUND_UP(end, 1024 * 1024), hdr->init_size, ram_end);
         return false;
     }
     lay.kernel_addr = load;

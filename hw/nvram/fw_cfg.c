@@ -516,9 +516,22 @@ const void *fw_cfg_get_item(FWCfgState *s, uint16_t key, size_t *len)
 
 /* ---- device ---- */
 
+static int fw_cfg_find_visit(Object *obj, void *opaque)
+{
+    if (object_dynamic_cast(obj, TYPE_FW_CFG)) {
+        *(Object **)opaque = obj;
+        return 1;
+    }
+    return 0;
+}
+
 FWCfgState *fw_cfg_find(void)
 {
-    return (FWCfgState *)object_resolve_path_type("", TYPE_FW_CFG, NULL);
+    Object *found = object_resolve_path_type(FW_CFG_PATH, TYPE_FW_CFG, NULL);
+    if (!found) {
+        object_child_foreach_recursive(object_get_root(), fw_cfg_find_visit, &found);
+    }
+    return found ? FW_CFG(found) : NULL;
 }
 
 FWCfgState *fw_cfg_init_io_dma(uint32_t iobase, uint32_t dma_iobase, Error **errp)

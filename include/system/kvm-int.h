@@ -42,6 +42,10 @@ typedef struct KVMState {
     int xsave2_size;           /* KVM_CAP_XSAVE2 (0 = use KVM_GET_XSAVE) */
     bool adjust_clock;
     bool tsc_control;
+    bool irqfd;
+    bool irqfd_resample;
+    bool ioeventfd;
+    bool signal_msi;
     int max_vcpus;
     int recommended_vcpus;
 

@@ -25,8 +25,9 @@ class Tap:
         return cond
 
     def skip_all(self, reason):
+        # TAP's way to skip a whole file; meson reports it as SKIP.
         print(f"1..0 # SKIP {reason}")
-        sys.exit(77)
+        sys.exit(0)
 
     def done(self):
         print(f"1..{self.n}")

@@ -10,8 +10,12 @@ t = Tap()
 
 
 def run(args, timeout=20):
-    p = subprocess.run([EMU] + args, capture_output=True, text=True, timeout=timeout,
-                       stdin=subprocess.DEVNULL)
+    """(exit status, stdout, stderr); status None when emu had to be killed."""
+    try:
+        p = subprocess.run([EMU] + args, capture_output=True, text=True,
+                           timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        return None, e.stdout or "", f"(still running after {timeout} s) {e.stderr or ''}"
     return p.returncode, p.stdout, p.stderr
 
 
@@ -77,10 +81,8 @@ with tempfile.TemporaryDirectory() as tmp:
                 f"rc={rc} stdout={out!r} stderr={err!r}")
 
     not_built = [
-        ["-machine", "none", "-accel", "kvm"],
-        ["-machine", "none", "-enable-kvm"],
         ["-machine", "none", "-accel", "tcg"],
-        ["-machine", "none,accel=kvm:tcg"],
+        ["-machine", "none,accel=tcg"],
         ["-drive", "file=disk.img,if=ide"],
         ["-hda", "disk.img"],
         ["disk.img"],
@@ -90,7 +92,6 @@ with tempfile.TemporaryDirectory() as tmp:
         ["-vnc", ":0"],
         ["-display", "sdl"],
         ["-vga", "std"],
-        ["-machine", "none", "-cpu", "max"],
         ["-incoming", "tcp:0:4444"],
         ["-parallel", "stdio"],
     ]

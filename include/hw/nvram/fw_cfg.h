@@ -16,7 +16,14 @@
  *
  * Adding an item that exists, or more files than the device has slots, is a bug
  * in emu and aborts; fw_cfg_try_add_file is the checked form for names that
- * come from the user.
+ * come from the user. The fw_cfg_modify_* functions add what is missing, so a
+ * loader that runs again (or on reset) can always use them.
+ *
+ * Direct kernel boot through firmware (SeaBIOS's linuxboot option ROM reads
+ * these, as QEMU's x86_load_linux fills them): FW_CFG_SETUP_ADDR/SIZE/DATA (the
+ * real-mode part), FW_CFG_KERNEL_ADDR/SIZE/DATA (protected-mode part),
+ * FW_CFG_CMDLINE_ADDR/SIZE/DATA (NUL-terminated, SIZE counts the NUL),
+ * FW_CFG_INITRD_ADDR/SIZE/DATA; addresses and sizes are LE32 (fw_cfg_*_i32).
  */
 #ifndef HW_NVRAM_FW_CFG_H
 #define HW_NVRAM_FW_CFG_H
