@@ -483,7 +483,7 @@ bool x86_cpu_build_cpuid(X86CPU *cpu, const X86FeatureRequest *req, Error **errp
 
     e = add_leaf(&b, 2, 0, false);
     e->eax = 1;   /* one iteration, no descriptors: leaf 4 describes the caches */
-    e->edx = 0xff << 24;
+    e->edx = 0xffu << 24;
 
     for (unsigned i = 0; i <= ARRAY_SIZE(legacy_caches); i++) {
         e = add_leaf(&b, 4, i, true);
