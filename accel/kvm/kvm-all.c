@@ -244,6 +244,8 @@ static bool section_pages(MemoryRegionSection *sec, hwaddr *start, uint64_t *siz
     return true;
 }
 
+static void slot_sync_dirty(KVMState *s, KVMSlot *slot, void *opaque);
+
 static void kvm_set_phys_mem(KVMState *s, MemoryRegionSection *sec, bool add)
 {
     hwaddr start;
@@ -258,6 +260,16 @@ static void kvm_set_phys_mem(KVMState *s, MemoryRegionSection *sec, bool add)
         KVMSlot *slot = slot_find(s, start, size);
         if (!slot) {
             return;
+        }
+        /*
+         * KVM drops a slot's dirty log with the slot: collect it first, or the
+         * pages written since the last sync are lost whenever a logged region
+         * moves or is unmapped (a framebuffer BAR being moved, a VGA window
+         * switched, any remap during migration). Found with emu-testdev's
+         * RAM_DIRTY register (tests/guests/memslot.c).
+         */
+        if (slot->flags & KVM_MEM_LOG_DIRTY_PAGES) {
+            slot_sync_dirty(s, slot, NULL);
         }
         int r = slot_update(s, slot, 0);
         if (r < 0) {
