@@ -65,6 +65,55 @@ static void pc_memory_init(PCMachineState *pcms, Error **errp)
     }
 }
 
+/* ---- firmware ---- */
+
+/*
+ * -bios FILE: the image is ROM at the top of 4 GiB and its last 128 KiB also
+ * appear below 1 MiB (the legacy BIOS area, 0xe0000-0xfffff), as on a PC where
+ * the chipset decodes both to the flash.
+ */
+static bool pc_firmware_init(PCMachineState *pcms, Error **errp)
+{
+    MachineState *ms = MACHINE(pcms);
+    if (!ms->firmware) {
+        return true;
+    }
+    g_autofree char *path = datadir_find_file(ms->firmware);
+    if (!path) {
+        error_setg(errp, "-bios %s: file not found (searched -L directories and the "
+                   "data directories)", ms->firmware);
+        return false;
+    }
+    g_autofree char *data = NULL;
+    gsize size;
+    GError *gerr = NULL;
+    if (!g_file_get_contents(path, &data, &size, &gerr)) {
+        error_setg(errp, "-bios %s: %s", path, gerr->message);
+        g_error_free(gerr);
+        return false;
+    }
+    if (size == 0 || size % (64 * 1024) || size > 16 * 1024 * 1024) {
+        error_setg(errp, "-bios %s: a PC BIOS image must be a multiple of 64 KiB and at "
+                   "most 16 MiB (this one is %zu bytes)", path, (size_t)size);
+        return false;
+    }
+    if (!memory_region_init_rom(&pcms->bios, OBJECT(pcms), "pc.bios", size, errp)) {
+        return false;
+    }
+    memcpy(memory_region_get_ram_ptr(&pcms->bios), data, size);
+    memory_region_add_subregion(get_system_memory(), PC_4G - size, &pcms->bios);
+
+    uint64_t isa_size = MIN(size, 128 * 1024);
+    memory_region_init_alias(&pcms->isa_bios, OBJECT(pcms), "isa-bios", &pcms->bios,
+                             size - isa_size, isa_size);
+    /* Above RAM: the chipset routes these reads to the flash. */
+    memory_region_add_subregion_overlap(get_system_memory(), 0x100000 - isa_size,
+                                        &pcms->isa_bios, 1);
+    emu_log_mask(LOG_BOOT, "firmware: %s (%zu KiB at 0x%" PRIx64 ")\n", path,
+                 (size_t)size / 1024, PC_4G - size);
+    return true;
+}
+
 /* ---- the board ---- */
 
 static void pc_init(MachineState *ms, Error **errp)
@@ -79,6 +128,9 @@ static void pc_init(MachineState *ms, Error **errp)
     pc_memory_init(pcms, &err);
     if (err) {
         error_propagate(errp, err);
+        return;
+    }
+    if (!pc_firmware_init(pcms, errp)) {
         return;
     }
 
@@ -99,6 +151,15 @@ static void pc_init(MachineState *ms, Error **errp)
         return;
     }
     if (ms->kernel_filename && !pc_load_kernel(pcms, errp)) {
+        return;
+    }
+    AccelState *accel = current_accel();
+    if (accel && !ACCEL_GET_CLASS(accel)->no_cpus && !ms->kernel_filename &&
+        !ms->firmware) {
+        /* QEMU would run its default SeaBIOS here; emu has no default firmware yet,
+         * and a CPU started on an empty reset vector only faults. */
+        error_setg(errp, "machine 'pc': nothing to boot: give -kernel (Linux or "
+                   "multiboot) or -bios FILE (emu has no default firmware yet)");
         return;
     }
     emu_log_mask(LOG_BOOT, "pc: %" PRIu64 " MiB below 4 GiB, %" PRIu64 " MiB above\n",

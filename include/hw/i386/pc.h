@@ -46,6 +46,8 @@ typedef struct PCMachineState {
     qemu_irq gsi[GSI_NUM_PINS];
     MemoryRegion ram_below_4g;
     MemoryRegion ram_above_4g;
+    MemoryRegion bios;            /* -bios image, ROM at the top of 4 GiB */
+    MemoryRegion isa_bios;        /* its last 128 KiB below 1 MiB */
     uint64_t below_4g_mem_size;
     uint64_t above_4g_mem_size;
     uint64_t max_ram_below_4g;
