@@ -4,6 +4,7 @@
  * reset control register at 0xcf9 (82371SB datasheet §4.1.17, "RC").
  */
 #include "hw/acpi/pm.h"
+#include "migration/vmstate.h"
 #include "system/runstate.h"
 #include "util/log.h"
 
@@ -277,6 +278,58 @@ static void acpi_pm_finalize(Object *obj)
     memory_region_finalize(&s->io);
 }
 
+/*
+ * The largest overflow tick a stream may carry: its time in ns (about 279 ns a
+ * tick) must fit in an int64_t for the timer. 2^54 ticks are 159 years of
+ * uptime.
+ */
+#define PM_TMR_MAX_OVERFLOW (UINT64_C(1) << 54)
+
+/*
+ * Registers hold only the bits their writes can store, and the overflow mark
+ * is always a multiple of 2^23 ticks. Then the SCI level and the overflow
+ * timer are functions of the registers and the virtual clock (which migrates
+ * with the VM): acpi_pm_update_sci rebuilds both.
+ */
+static int acpi_pm_post_load(void *opaque, int version_id)
+{
+    AcpiPMState *s = opaque;
+
+    if ((s->pm1_sts & ~PM1_STS_BITS) || (s->pm1_en & ~PM1_SCI_EVENTS) ||
+        (s->pm1_cnt & ~PM1_CNT_STORED) || (s->tmr_overflow % PM_TMR_HALF) ||
+        s->tmr_overflow > PM_TMR_MAX_OVERFLOW) {
+        return -1;
+    }
+    acpi_pm_update_sci(s);
+    return 0;
+}
+
+/* TMR_STS is set lazily: bring it (and the SCI it may raise) up to date so the
+ * stream holds what the guest would read now. */
+static int acpi_pm_pre_save(void *opaque)
+{
+    acpi_pm_update_sci(opaque);
+    return 0;
+}
+
+/* The PM timer itself is the virtual clock; sci_level and tmr_timer are derived. */
+static const VMStateDescription vmstate_acpi_pm = {
+    .name = "acpi-pm",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = acpi_pm_pre_save,
+    .post_load = acpi_pm_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT16(pm1_sts, AcpiPMState),
+        VMSTATE_UINT16(pm1_en, AcpiPMState),
+        VMSTATE_UINT16(pm1_cnt, AcpiPMState),
+        VMSTATE_UINT32(gpe0_sts, AcpiPMState),
+        VMSTATE_UINT32(gpe0_en, AcpiPMState),
+        VMSTATE_UINT64(tmr_overflow, AcpiPMState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const Property acpi_pm_props[] = {
     DEFINE_PROP_UINT32("iobase", AcpiPMState, iobase, 0x600),
     DEFINE_PROP_UINT32("sci_irq", AcpiPMState, sci_irq, 9),
@@ -290,6 +343,7 @@ static void acpi_pm_class_init(ObjectClass *oc, void *data)
     dc->category = DEVICE_CATEGORY_BRIDGE;
     dc->realize = acpi_pm_realize;
     dc->reset = acpi_pm_reset;
+    dc->vmsd = &vmstate_acpi_pm;
     device_class_set_props(dc, acpi_pm_props);
 }
 
@@ -349,6 +403,24 @@ static void rcr_finalize(Object *obj)
     memory_region_finalize(&PC_RESET_CONTROL(obj)->io);
 }
 
+/* Only SYS_RST is stored: RCPU acts at once and is never kept. */
+static int rcr_post_load(void *opaque, int version_id)
+{
+    PCResetControl *s = opaque;
+    return s->rcr & ~PC_RCR_SYS_RST ? -1 : 0;
+}
+
+static const VMStateDescription vmstate_rcr = {
+    .name = "pc-reset-control",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = rcr_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(rcr, PCResetControl),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static void rcr_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
@@ -356,6 +428,7 @@ static void rcr_class_init(ObjectClass *oc, void *data)
     dc->category = DEVICE_CATEGORY_BRIDGE;
     dc->realize = rcr_realize;
     dc->reset = rcr_reset;
+    dc->vmsd = &vmstate_rcr;
 }
 
 static const TypeInfo acpi_pm_types[] = {

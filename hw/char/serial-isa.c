@@ -3,6 +3,7 @@
  * IRQ (gated by MCR.OUT2 as on PCs, see serial.c).
  */
 #include "hw/char/serial.h"
+#include "migration/vmstate.h"
 #include "monitor/monitor.h"
 
 /* The IBM PC/AT assignment of COM1..COM4. */
@@ -123,6 +124,17 @@ static void info_serial(GString *out)
     }
 }
 
+/* index, iobase, irq and chardev are configuration: the UART is all guest state. */
+static const VMStateDescription vmstate_isa_serial = {
+    .name = "isa-serial",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(state, ISASerialState, 0, vmstate_serial, SerialState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const Property isa_serial_props[] = {
     DEFINE_PROP_INT32("index", ISASerialState, index, -1),
     DEFINE_PROP_INT32("iobase", ISASerialState, iobase, -1),
@@ -141,9 +153,7 @@ static void isa_serial_class_init(ObjectClass *oc, void *data)
     dc->realize = isa_serial_realize;
     dc->unrealize = isa_serial_unrealize;
     dc->reset = isa_serial_reset;
-    /* Migration state (vmsd) comes with the migration work; all of it is in
-     * SerialState already. */
-    dc->vmsd = NULL;
+    dc->vmsd = &vmstate_isa_serial;
     device_class_set_props(dc, isa_serial_props);
 }
 

@@ -4,6 +4,7 @@
  * the transmit/receive timing choices.
  */
 #include "hw/char/serial.h"
+#include "migration/vmstate.h"
 #include "util/log.h"
 
 static const uint8_t rx_trigger_levels[4] = { 1, 4, 8, 14 };
@@ -99,19 +100,21 @@ static void serial_update_irq(SerialState *s)
  * Otherwise the chardev offers no modem lines: show a connected, ready modem
  * (CTS, DSR, DCD) as QEMU does, so drivers waiting for CTS can send.
  */
+static uint8_t msr_inputs(uint8_t mcr)
+{
+    if (mcr & UART_MCR_LOOP) {
+        return ((mcr & UART_MCR_DTR) ? UART_MSR_DSR : 0) |
+               ((mcr & UART_MCR_RTS) ? UART_MSR_CTS : 0) |
+               ((mcr & UART_MCR_OUT1) ? UART_MSR_RI : 0) |
+               ((mcr & UART_MCR_OUT2) ? UART_MSR_DCD : 0);
+    }
+    return UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DCD;
+}
+
 static void serial_update_msr(SerialState *s)
 {
-    uint8_t in;
+    uint8_t in = msr_inputs(s->mcr);
     uint8_t old = s->msr;
-
-    if (s->mcr & UART_MCR_LOOP) {
-        in = ((s->mcr & UART_MCR_DTR) ? UART_MSR_DSR : 0) |
-             ((s->mcr & UART_MCR_RTS) ? UART_MSR_CTS : 0) |
-             ((s->mcr & UART_MCR_OUT1) ? UART_MSR_RI : 0) |
-             ((s->mcr & UART_MCR_OUT2) ? UART_MSR_DCD : 0);
-    } else {
-        in = UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DCD;
-    }
     uint8_t changed = (old ^ in) & 0xf0;
     uint8_t deltas = old & UART_MSR_DELTAS;
     if (changed & UART_MSR_CTS) {
@@ -293,7 +296,11 @@ static gboolean serial_watch_cb(void *opaque)
 
 static void serial_tx_retry(void *opaque)
 {
-    serial_xmit(opaque);
+    SerialState *s = opaque;
+
+    serial_xmit(s);
+    /* Also the resume point after an incoming migration (serial_post_load). */
+    qemu_chr_fe_accept_input(&s->chr);
 }
 
 static void tx_fifo_clear(SerialState *s)
@@ -602,6 +609,83 @@ void serial_unrealize_core(SerialState *s)
     s->fifo_timeout_timer = NULL;
     s->tx_retry_timer = NULL;
 }
+
+/* ---- migration ---- */
+
+/*
+ * A stream is input from outside: refuse what the register model can never
+ * hold, so that nothing below indexes past a FIFO or shows the guest a value
+ * the hardware cannot produce. Then rebuild what is derived: the IRQ line, and
+ * the host side of transmission (a pending watch is not state; a timer on the
+ * realtime clock picks up the TX FIFO and lets the chardev deliver input again).
+ */
+static int serial_post_load(void *opaque, int version_id)
+{
+    SerialState *s = opaque;
+    const uint8_t rx_err_bits = UART_LSR_PE | UART_LSR_FE | UART_LSR_BI;
+
+    if (s->rx_head >= UART_FIFO_LENGTH || s->tx_head >= UART_FIFO_LENGTH) {
+        return -1;
+    }
+    /* With FCR0 = 0 each FIFO is the one-byte RBR / THR. */
+    if (s->rx_count > fifo_capacity(s) || s->tx_count > fifo_capacity(s)) {
+        return -1;
+    }
+    if ((s->ier & ~0x0f) || (s->mcr & ~0x1f) ||
+        (s->lsr & ~(UART_LSR_ERRORS | UART_LSR_FIFOE)) ||
+        (s->fcr & ~(UART_FCR_FE | UART_FCR_DMS | UART_FCR_ITL)) ||
+        (!(s->fcr & UART_FCR_FE) && s->fcr) ||
+        (s->msr & 0xf0) != msr_inputs(s->mcr)) {
+        return -1;
+    }
+    for (unsigned i = 0; i < UART_FIFO_LENGTH; i++) {
+        if (s->rx_err[i] & ~rx_err_bits) {
+            return -1;
+        }
+    }
+    serial_update_irq(s);
+    if (s->tx_retry_timer) {
+        timer_mod_ns(s->tx_retry_timer, clock_get_ns(EMU_CLOCK_REALTIME));
+    }
+    return 0;
+}
+
+/*
+ * Everything the guest can observe through the eight registers. Not here:
+ * irq_level (derived, rebuilt by post_load), the chardev and its watch, the
+ * realtime TX retry timer, and the statistics of `info serial`.
+ */
+const VMStateDescription vmstate_serial = {
+    .name = "serial",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = serial_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(ier, SerialState),
+        VMSTATE_UINT8(lcr, SerialState),
+        VMSTATE_UINT8(mcr, SerialState),
+        VMSTATE_UINT8(lsr, SerialState),
+        VMSTATE_UINT8(msr, SerialState),
+        VMSTATE_UINT8(scr, SerialState),
+        VMSTATE_UINT8(fcr, SerialState),
+        VMSTATE_UINT16(divider, SerialState),
+        VMSTATE_UINT8_ARRAY(rx_data, SerialState, UART_FIFO_LENGTH),
+        VMSTATE_UINT8_ARRAY(rx_err, SerialState, UART_FIFO_LENGTH),
+        VMSTATE_UINT8(rx_head, SerialState),
+        VMSTATE_UINT8(rx_count, SerialState),
+        VMSTATE_UINT8_ARRAY(tx_data, SerialState, UART_FIFO_LENGTH),
+        VMSTATE_UINT8(tx_head, SerialState),
+        VMSTATE_UINT8(tx_count, SerialState),
+        VMSTATE_UINT8(rbr, SerialState),
+        VMSTATE_UINT8(tsr, SerialState),
+        VMSTATE_BOOL(tsr_full, SerialState),
+        VMSTATE_BOOL(thr_ipending, SerialState),
+        VMSTATE_BOOL(timeout_ipending, SerialState),
+        VMSTATE_BOOL(last_break, SerialState),
+        VMSTATE_TIMER_PTR(fifo_timeout_timer, SerialState),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 void serial_describe(SerialState *s, GString *out)
 {

@@ -7,6 +7,7 @@
  * full" with keyboard / mouse data, when the command byte enables them.
  */
 #include "hw/input/i8042.h"
+#include "migration/vmstate.h"
 #include "system/runstate.h"
 #include "util/log.h"
 
@@ -456,6 +457,65 @@ static void i8042_finalize(Object *obj)
     memory_region_finalize(&s->io_cmd);
 }
 
+/* ---- migration ---- */
+
+/* write_cmd holds 0 or a command that takes a data byte (i8042_write_data). */
+static bool write_cmd_ok(uint8_t cmd)
+{
+    return cmd == 0 || (cmd >= CCMD_WRITE_RAM && cmd < CCMD_WRITE_RAM + 0x20) ||
+           cmd == CCMD_WRITE_OUTPORT || cmd == CCMD_WRITE_KBD_OBUF ||
+           cmd == CCMD_WRITE_AUX_OBUF || cmd == CCMD_WRITE_AUX;
+}
+
+/*
+ * Refuse what the controller cannot hold: a reply count beyond the queue, a
+ * pending command with no data phase (i8042_write_data would reach its
+ * unreachable case), status bits that are computed or mouse data in an empty
+ * buffer. Then drive IRQ 1 / 12 from the loaded buffer. The A20 output is
+ * not re-driven: the CPU keeps its own A20 state (and migrates it), and
+ * port 0x92 drives the same gate, so re-asserting one source here could
+ * undo the other.
+ */
+static int i8042_post_load(void *opaque, int version_id)
+{
+    I8042State *s = opaque;
+    const uint8_t stored = I8042_STR_OBF | I8042_STR_AUX_OBF | I8042_STR_SYS | I8042_STR_CMD;
+
+    if (s->ctl_count > I8042_CTL_QUEUE || !write_cmd_ok(s->write_cmd) ||
+        (s->status & ~stored) ||
+        ((s->status & I8042_STR_AUX_OBF) && !(s->status & I8042_STR_OBF)) ||
+        !(s->status & I8042_STR_SYS) != !(s->ram[0] & I8042_CTR_SYS) ||
+        (s->outport & (I8042_OUT_OBF | I8042_OUT_AUX_OBF))) {
+        return -1;
+    }
+    i8042_update_irq(s);
+    return 0;
+}
+
+/*
+ * The controller's registers, RAM, output buffer, reply queue and the state
+ * of a command waiting for its data byte. The keyboard and the mouse are
+ * devices of their own with their own vmsds (ps2.c).
+ */
+static const VMStateDescription vmstate_i8042 = {
+    .name = "i8042",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = i8042_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(status, I8042State),
+        VMSTATE_UINT8_ARRAY(ram, I8042State, 32),
+        VMSTATE_UINT8(outport, I8042State),
+        VMSTATE_UINT8(obuf, I8042State),
+        VMSTATE_UINT8(write_cmd, I8042State),
+        VMSTATE_BOOL(xlate_break, I8042State),
+        VMSTATE_UINT8_ARRAY(ctl_queue, I8042State, I8042_CTL_QUEUE),
+        VMSTATE_BOOL_ARRAY(ctl_queue_aux, I8042State, I8042_CTL_QUEUE),
+        VMSTATE_UINT32(ctl_count, I8042State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static void i8042_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
@@ -463,6 +523,7 @@ static void i8042_class_init(ObjectClass *oc, void *data)
     dc->category = DEVICE_CATEGORY_INPUT;
     dc->realize = i8042_realize;
     dc->reset = i8042_reset;
+    dc->vmsd = &vmstate_i8042;
 }
 
 static const TypeInfo i8042_types[] = {

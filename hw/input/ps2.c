@@ -5,6 +5,7 @@
  * IntelliMouse PS/2 extension; scan code tables are the standard sets 1-3.
  */
 #include "hw/input/ps2.h"
+#include "migration/vmstate.h"
 #include "util/log.h"
 
 /* ---- keyboard commands (IBM PS/2 HITR, 101/102-key keyboard) ---- */
@@ -711,6 +712,112 @@ static void mouse_reset(DeviceState *dev, ResetType type)
     memset(s->rate_history, 0, sizeof(s->rate_history));
 }
 
+/* ---- migration ---- */
+
+/* The commands that wait for an argument byte, and the key-list state. */
+static bool ps2_pending_ok(int pending, bool kbd)
+{
+    if (pending == -1) {
+        return true;
+    }
+    if (kbd) {
+        return pending == KBD_CMD_SET_LEDS || pending == KBD_CMD_TYPEMATIC ||
+               pending == KBD_CMD_SCANCODE || pending == KBD_PENDING_KEY_LIST;
+    }
+    return pending == AUX_SET_RES || pending == AUX_SET_SAMPLE;
+}
+
+/* The queue is a ring: the read pointer and count index buf[] directly. */
+static int ps2_common_post_load(void *opaque, int version_id)
+{
+    PS2State *s = opaque;
+    if (s->rptr >= PS2_BUFFER_SIZE || s->count > PS2_BUFFER_SIZE) {
+        return -1;
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_ps2_common = {
+    .name = "ps2-common",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = ps2_common_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(buf, PS2State, PS2_BUFFER_SIZE),
+        VMSTATE_UINT32(rptr, PS2State),
+        VMSTATE_UINT32(count, PS2State),
+        VMSTATE_INT32(pending_cmd, PS2State),
+        VMSTATE_UINT8(last_sent, PS2State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
+ * Nothing to rebuild: the controller pulls bytes when its output buffer
+ * empties (its own vmsd carries that buffer), so a loaded queue waits for it.
+ */
+static int ps2_kbd_post_load(void *opaque, int version_id)
+{
+    PS2KbdState *s = opaque;
+    if (!ps2_pending_ok(s->common.pending_cmd, true) || s->scancode_set < 1 ||
+        s->scancode_set > 3 || (s->leds & ~0x07) || (s->typematic & 0x80)) {
+        return -1;
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_ps2_kbd = {
+    .name = "ps2-kbd",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = ps2_kbd_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(common, PS2KbdState, 0, vmstate_ps2_common, PS2State),
+        VMSTATE_BOOL(scan_enabled, PS2KbdState),
+        VMSTATE_UINT8(scancode_set, PS2KbdState),
+        VMSTATE_UINT8(leds, PS2KbdState),
+        VMSTATE_UINT8(typematic, PS2KbdState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static int ps2_mouse_post_load(void *opaque, int version_id)
+{
+    PS2MouseState *s = opaque;
+    /* The motion counters saturate at 16 bits (ps2_mouse_event); more would
+     * overflow the next addition. */
+    if (!ps2_pending_ok(s->common.pending_cmd, false) || s->resolution > 3 ||
+        (s->type != 0 && s->type != 3 && s->type != 4) || (s->buttons & ~0x1f) ||
+        s->dx < -32768 || s->dx > 32767 || s->dy < -32768 || s->dy > 32767 ||
+        s->dz < -32768 || s->dz > 32767) {
+        return -1;
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_ps2_mouse = {
+    .name = "ps2-mouse",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = ps2_mouse_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(common, PS2MouseState, 0, vmstate_ps2_common, PS2State),
+        VMSTATE_BOOL(remote, PS2MouseState),
+        VMSTATE_BOOL(enabled, PS2MouseState),
+        VMSTATE_BOOL(scale21, PS2MouseState),
+        VMSTATE_BOOL(wrap, PS2MouseState),
+        VMSTATE_UINT8(resolution, PS2MouseState),
+        VMSTATE_UINT8(sample_rate, PS2MouseState),
+        VMSTATE_UINT8(type, PS2MouseState),
+        VMSTATE_UINT8_ARRAY(rate_history, PS2MouseState, 3),
+        VMSTATE_INT32(dx, PS2MouseState),
+        VMSTATE_INT32(dy, PS2MouseState),
+        VMSTATE_INT32(dz, PS2MouseState),
+        VMSTATE_UINT8(buttons, PS2MouseState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 /* ---- lookup ---- */
 
 typedef struct {
@@ -770,6 +877,7 @@ static void ps2_kbd_class_init(ObjectClass *oc, void *data)
     dc->desc = "PS/2 keyboard (behind an i8042)";
     dc->category = DEVICE_CATEGORY_INPUT;
     dc->reset = kbd_reset;
+    dc->vmsd = &vmstate_ps2_kbd;
     PS2_DEVICE_CLASS(oc)->write = kbd_write;
 }
 
@@ -779,6 +887,7 @@ static void ps2_mouse_class_init(ObjectClass *oc, void *data)
     dc->desc = "PS/2 mouse (behind an i8042)";
     dc->category = DEVICE_CATEGORY_INPUT;
     dc->reset = mouse_reset;
+    dc->vmsd = &vmstate_ps2_mouse;
     PS2_DEVICE_CLASS(oc)->write = mouse_write;
 }
 

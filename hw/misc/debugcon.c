@@ -76,6 +76,8 @@ static const Property debugcon_props[] = {
 static void debugcon_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
+    /* No vmsd: iobase, readback and the chardev are configuration; a write goes
+     * straight out, so the device holds no guest state between accesses. */
     dc->desc = "ISA debug console (Bochs port 0xe9)";
     dc->category = DEVICE_CATEGORY_MISC;
     dc->user_creatable = true;

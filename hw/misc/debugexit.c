@@ -61,6 +61,7 @@ static const Property debug_exit_props[] = {
 static void debug_exit_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
+    /* No vmsd: a write ends emu and reads float, so there is no guest state. */
     dc->desc = "exit emu with status (value << 1) | 1 on a guest write";
     dc->category = DEVICE_CATEGORY_MISC;
     dc->user_creatable = true;

@@ -43,6 +43,8 @@ static void ioport80_finalize(Object *obj)
 static void ioport80_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
+    /* No vmsd: reads float (0xff), so last_code and writes are statistics that
+     * the guest can never observe. */
     dc->desc = "POST diagnostic port 0x80 (writes ignored, reads 0xff)";
     dc->category = DEVICE_CATEGORY_MISC;
     dc->realize = ioport80_realize;

@@ -8,6 +8,7 @@
  * machine raises those NMIs.
  */
 #include "hw/misc/port61.h"
+#include "migration/vmstate.h"
 
 static uint64_t port61_read(void *opaque, hwaddr addr, unsigned size)
 {
@@ -73,6 +74,31 @@ static void port61_finalize(Object *obj)
     memory_region_finalize(&PORT61(obj)->io);
 }
 
+/*
+ * Bits 0-3 as written, the refresh toggle, and the PIT channel 2 output as
+ * last seen on the input line (bit 5 reads it back). The gate and speaker
+ * outputs are not re-driven on load: the PIT keeps its own gate input level
+ * in its state, and a second "rising edge" would restart a mode 1/5 count.
+ */
+static int port61_post_load(void *opaque, int version_id)
+{
+    Port61State *s = opaque;
+    return s->control & ~PORT61_RW_MASK ? -1 : 0;
+}
+
+static const VMStateDescription vmstate_port61 = {
+    .name = "pc-port61",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = port61_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(control, Port61State),
+        VMSTATE_BOOL(refresh, Port61State),
+        VMSTATE_BOOL(pit_out2, Port61State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static void port61_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
@@ -80,6 +106,7 @@ static void port61_class_init(ObjectClass *oc, void *data)
     dc->category = DEVICE_CATEGORY_MISC;
     dc->realize = port61_realize;
     dc->reset = port61_reset;
+    dc->vmsd = &vmstate_port61;
 }
 
 static const TypeInfo port61_types[] = {

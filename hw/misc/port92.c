@@ -6,6 +6,7 @@
  * read as 0.
  */
 #include "hw/misc/port92.h"
+#include "migration/vmstate.h"
 #include "system/runstate.h"
 #include "util/log.h"
 
@@ -63,6 +64,28 @@ static void port92_finalize(Object *obj)
     memory_region_finalize(&PORT92(obj)->io);
 }
 
+/*
+ * Only bits 0 and 1 are ever stored. The A20 output is not re-driven on load:
+ * the CPU's A20 state migrates with the CPU, and the i8042 drives the same
+ * gate, so asserting port 0x92's view alone could undo the i8042's.
+ */
+static int port92_post_load(void *opaque, int version_id)
+{
+    Port92State *s = opaque;
+    return s->value & ~(PORT92_A20 | PORT92_RESET) ? -1 : 0;
+}
+
+static const VMStateDescription vmstate_port92 = {
+    .name = "port92",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = port92_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(value, Port92State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static void port92_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
@@ -70,6 +93,7 @@ static void port92_class_init(ObjectClass *oc, void *data)
     dc->category = DEVICE_CATEGORY_MISC;
     dc->realize = port92_realize;
     dc->reset = port92_reset;
+    dc->vmsd = &vmstate_port92;
 }
 
 static const TypeInfo port92_types[] = {

@@ -4,6 +4,7 @@
  */
 #include "hw/nvram/fw_cfg.h"
 #include "hw/core/machine.h"
+#include "migration/vmstate.h"
 #include "util/log.h"
 
 /* Bits 5..15 of control are reserved; 16..31 carry the selector. */
@@ -633,6 +634,50 @@ static const Property fw_cfg_io_props[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
+/* ---- migration ---- */
+
+/*
+ * The items are not migrated: the destination builds the same ones from the
+ * same configuration (as QEMU). The selector must name an item this fw_cfg
+ * has (a guest may select with the legacy write-channel bit set, so that bit
+ * is allowed); the offset never passes the item's end (reads there give 0, which an
+ * offset beyond it would too, so a shorter item on this side is clamped to
+ * its end rather than refused).
+ */
+static int fw_cfg_post_load(void *opaque, int version_id)
+{
+    FWCfgState *s = opaque;
+
+    if (s->cur_entry == FW_CFG_INVALID) {
+        s->cur_offset = 0;
+        return 0;
+    }
+    FWCfgEntry *e = fw_cfg_entry(s, s->cur_entry);
+    if (!e) {
+        return -1;
+    }
+    s->cur_offset = MIN(s->cur_offset, e->len);
+    return 0;
+}
+
+/*
+ * What the guest can see change: the selected item, the read position in it,
+ * and the DMA address register (its high half is latched until the low half
+ * is written).
+ */
+static const VMStateDescription vmstate_fw_cfg = {
+    .name = "fw_cfg",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = fw_cfg_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT16(cur_entry, FWCfgState),
+        VMSTATE_UINT32(cur_offset, FWCfgState),
+        VMSTATE_UINT64(dma_addr, FWCfgState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static void fw_cfg_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
@@ -641,6 +686,7 @@ static void fw_cfg_class_init(ObjectClass *oc, void *data)
     dc->realize = fw_cfg_realize;
     dc->unrealize = fw_cfg_unrealize;
     dc->reset = fw_cfg_reset;
+    dc->vmsd = &vmstate_fw_cfg;
 }
 
 static void fw_cfg_io_class_init(ObjectClass *oc, void *data)

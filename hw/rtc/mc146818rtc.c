@@ -4,6 +4,7 @@
  * the IBM PC/AT convention that BIOSes (SeaBIOS) read.
  */
 #include "hw/rtc/mc146818rtc.h"
+#include "migration/vmstate.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp-event.h"
 #include "system/system.h"
@@ -627,6 +628,142 @@ static void rtc_reset(DeviceState *dev, ResetType type)
     rtc_rearm(s);
 }
 
+/* ---- migration ---- */
+
+/*
+ * Bounds on the time base a stream may carry: about 34,000 years either side
+ * of the epoch, and an offset that keeps clock + offset_ns (and the products
+ * in tick_to_clock_ns) inside 64 bits while the host clock is below 2^62 ns
+ * (until 2116). A stream outside them is refused rather than overflowing.
+ */
+#define RTC_MIG_MAX_SEC (INT64_C(1) << 40)
+#define RTC_MIG_MAX_OFFSET_NS (INT64_C(1) << 62)
+
+static int rtc_pre_save(void *opaque)
+{
+    MC146818RtcState *s = opaque;
+
+    s->mig_clock = s->clock;
+    /* The monotonic host clock means nothing on another host: send the
+     * divider chain's position itself (rt-clock subsection). */
+    s->mig_rel_ns = s->clock == EMU_CLOCK_REALTIME ? rel_ns(s) : 0;
+    return 0;
+}
+
+static int rtc_pre_load(void *opaque)
+{
+    MC146818RtcState *s = opaque;
+    s->mig_rel_loaded = false;
+    return 0;
+}
+
+static bool within(int64_t v, int64_t bound)
+{
+    return v >= -bound && v <= bound;
+}
+
+/*
+ * offset_ns came relative to the source's clock. The virtual clock migrates
+ * with the VM and the host clock is wall time, so with the same -rtc clock=
+ * on both sides it stays as it is and the guest's time carries on. Otherwise
+ * (rt, or a different clock= here) rebase the divider chain onto our clock at
+ * the position it had on the source.
+ */
+static bool rtc_rebase_offset(MC146818RtcState *s)
+{
+    int64_t rel;
+
+    if (s->mig_clock == s->clock && s->clock != EMU_CLOCK_REALTIME) {
+        return true;
+    }
+    if (s->mig_clock == EMU_CLOCK_REALTIME) {
+        if (!s->mig_rel_loaded) {
+            return false;
+        }
+        rel = s->mig_rel_ns;
+    } else if (__builtin_add_overflow(s->offset_ns, clock_get_ns(s->mig_clock), &rel)) {
+        return false;
+    }
+    return !__builtin_sub_overflow(rel, clock_get_ns(s->clock), &s->offset_ns);
+}
+
+static int rtc_post_load(void *opaque, int version_id)
+{
+    MC146818RtcState *s = opaque;
+
+    /* Port 0x70 keeps 7 bits of index; A's UIP, C's low nibble and D are
+     * never stored otherwise. */
+    if (s->index >= RTC_CMOS_SIZE || (s->cmos[RTC_REG_A] & RTC_A_UIP) ||
+        (s->cmos[RTC_REG_C] & 0x0f) || s->cmos[RTC_REG_D] != RTC_D_VRT) {
+        return -1;
+    }
+    if (s->mig_clock >= EMU_CLOCK__MAX || !within(s->base_sec, RTC_MIG_MAX_SEC) ||
+        !within(s->last_update_sec, RTC_MIG_MAX_SEC) ||
+        !within(s->last_tick, RTC_MIG_MAX_SEC * TICKS_PER_SEC) ||
+        !within(s->offset_ns, RTC_MIG_MAX_OFFSET_NS) ||
+        (s->mig_rel_loaded && !within(s->mig_rel_ns, RTC_MIG_MAX_OFFSET_NS))) {
+        return -1;
+    }
+    if (!rtc_rebase_offset(s) || !within(s->offset_ns, RTC_MIG_MAX_OFFSET_NS)) {
+        return -1;
+    }
+    /* The pin follows IRQF; the timers follow B and the time base. */
+    rtc_update_irq(s);
+    rtc_rearm(s);
+    return 0;
+}
+
+static bool rtc_rt_clock_needed(void *opaque)
+{
+    return ((MC146818RtcState *)opaque)->clock == EMU_CLOCK_REALTIME;
+}
+
+static int rtc_rt_clock_post_load(void *opaque, int version_id)
+{
+    ((MC146818RtcState *)opaque)->mig_rel_loaded = true;
+    return 0;
+}
+
+static const VMStateDescription vmstate_rtc_rt_clock = {
+    .name = "mc146818rtc/rt-clock",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = rtc_rt_clock_needed,
+    .post_load = rtc_rt_clock_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_INT64(mig_rel_ns, MC146818RtcState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
+ * The 128 bytes (clock registers as last latched, A-D, CMOS RAM), the index
+ * and NMI mask of port 0x70, and the time base with the marks up to which
+ * PF/UF/AF were accounted. The periodic and update timers are not sent: they
+ * are a function of A, B and the time base, and rtc_rearm rebuilds them on the
+ * destination's clock (their absolute expiry would be wrong for clock=rt).
+ */
+static const VMStateDescription vmstate_rtc = {
+    .name = "mc146818rtc",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = rtc_pre_save,
+    .pre_load = rtc_pre_load,
+    .post_load = rtc_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(cmos, MC146818RtcState, RTC_CMOS_SIZE),
+        VMSTATE_UINT8(index, MC146818RtcState),
+        VMSTATE_BOOL(nmi_masked, MC146818RtcState),
+        VMSTATE_INT64(base_sec, MC146818RtcState),
+        VMSTATE_INT64(offset_ns, MC146818RtcState),
+        VMSTATE_INT64(last_update_sec, MC146818RtcState),
+        VMSTATE_INT64(last_tick, MC146818RtcState),
+        VMSTATE_UINT8(mig_clock, MC146818RtcState),
+        VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription *const[]) { &vmstate_rtc_rt_clock, NULL },
+};
+
 static const char *const clock_names[EMU_CLOCK__MAX] = {
     [EMU_CLOCK_REALTIME] = "rt", [EMU_CLOCK_VIRTUAL] = "vm", [EMU_CLOCK_HOST] = "host",
 };
@@ -673,7 +810,7 @@ static void rtc_class_init(ObjectClass *oc, void *data)
     dc->realize = rtc_realize;
     dc->unrealize = rtc_unrealize;
     dc->reset = rtc_reset;
-    dc->vmsd = NULL;
+    dc->vmsd = &vmstate_rtc;
     device_class_set_props(dc, rtc_props);
 }
 

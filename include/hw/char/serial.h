@@ -138,6 +138,8 @@ typedef struct SerialState {
 } SerialState;
 
 extern const MemoryRegionOps serial_io_ops;
+/* Migration description of the register model; bus wrappers embed it. */
+extern const VMStateDescription vmstate_serial;
 
 /*
  * Attach to @chr (may be NULL: output vanishes, no input) and set up timers.

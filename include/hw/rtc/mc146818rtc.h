@@ -87,6 +87,13 @@ typedef struct MC146818RtcState {
     EmuTimer *update_timer;
     /* Statistics for `info rtc`. */
     uint64_t irqs_raised;
+    /*
+     * Migration mirrors (filled by pre_save, used by post_load): offset_ns is
+     * relative to the source's clock, which the destination may not share.
+     */
+    uint8_t mig_clock;            /* the source's EmuClockType */
+    int64_t mig_rel_ns;           /* clock + offset_ns at save time (rt clock only) */
+    bool mig_rel_loaded;
 } MC146818RtcState;
 
 DECLARE_INSTANCE_CHECKER(MC146818RtcState, MC146818_RTC, TYPE_MC146818_RTC)
