@@ -110,7 +110,7 @@ static bool pc_firmware_init(PCMachineState *pcms, Error **errp)
     memory_region_add_subregion_overlap(get_system_memory(), 0x100000 - isa_size,
                                         &pcms->isa_bios, 1);
     emu_log_mask(LOG_BOOT, "firmware: %s (%zu KiB at 0x%" PRIx64 ")\n", path,
-                 (size_t)size / 1024, PC_4G - size);
+                 (size_t)size / 1024, (uint64_t)(PC_4G - size));
     return true;
 }
 
