@@ -117,7 +117,7 @@ static bool pc_input_misc_add(PCMachineState *pcms, const char *type, const char
 
 /* i8042 keyboard controller (0x60/0x64, IRQ 1 and 12), port 0x92, port 0x61,
  * port 0x80. Their A20 outputs ("a20" on i8042 and port92) are left for the
- * CPU's A20 mask to connect; port61's "pit-out2" input waits for a PIT. */
+ * CPU's A20 mask to connect; port61 is wired to the PIT in pc-intc.c. */
 static bool pc_input_misc_init(PCMachineState *pcms, Error **errp)
 {
     return pc_input_misc_add(pcms, TYPE_I8042, "i8042", errp) &&
@@ -229,6 +229,7 @@ bool pc_devices_init(PCMachineState *pcms, Error **errp)
     return pc_serial_init(pcms, errp) &&
            pc_rtc_init(pcms, errp) &&
            pc_input_misc_init(pcms, errp) &&
+           pc_intc_timers_init(pcms, errp) &&
            pc_fw_cfg_init(pcms, errp) &&
            pc_acpi_init(pcms, errp);
 }

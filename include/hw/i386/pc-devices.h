@@ -6,6 +6,8 @@
 
 /* The legacy ISA devices (UARTs, RTC, i8042, port 0x92/0x61, fw_cfg, ACPI PM). */
 bool pc_devices_init(PCMachineState *pcms, Error **errp);
+/* PIC, I/O APIC, PIT, HPET (hw/i386/pc-intc.c), after the RTC and port 0x61. */
+bool pc_intc_timers_init(PCMachineState *pcms, Error **errp);
 /* The vCPUs for -smp, unless the accelerator runs none (qtest). */
 bool pc_cpus_init(PCMachineState *pcms, Error **errp);
 /* -kernel: a multiboot image or a Linux bzImage, loaded into RAM. Fills
