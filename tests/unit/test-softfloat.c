@@ -31,6 +31,8 @@ int main(int argc, char **argv)
 }
 #else
 
+#include <cpuid.h>
+
 #include "softfloat-hw.h"
 
 static double scale = 1.0;
@@ -61,31 +63,306 @@ static unsigned long count(unsigned long n)
 
 static unsigned long fails;
 
+static void vreport(const char *fmt, va_list ap)
+{
+    if (++fails <= 30) {
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+    }
+}
+
 static void report(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 static void report(const char *fmt, ...)
 {
     va_list ap;
 
-    if (++fails <= 30) {
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
+    va_start(ap, fmt);
+    vreport(fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * ---- Architectural comparisons and host-specific corners ----
+ *
+ * Most of what the test compares is architectural: IEEE results of the basic operations
+ * in every rounding mode, conversions, NaN selection and quieting, the indefinite
+ * values, DAZ/FTZ, tininess after rounding (SDM vol 1 4.9.1.5; the APM defines UE on
+ * the rounded result too), and the flags, as the Intel SDM (vol 1 ch. 4, 8, 11) and the
+ * AMD APM (vol 1, vol 5) specify them alike. A few corners are not: there the manuals
+ * leave room and docs/devel/softfloat.md records what was measured on AuthenticAMD
+ * family 0x1a. For each case the corners it falls in name the bits they dispute; a
+ * difference anywhere else always fails. On the measured vendor and family a difference
+ * in a corner fails as well. On any other host (other vendors, other AMD families) it is
+ * counted and printed as a TAP comment: emu keeps AMD's behaviour there, because its
+ * default CPU model (qemu64, target/i386/cpuid.c) reports AuthenticAMD.
+ */
+#define MEASURED_VENDOR "AuthenticAMD"
+#define MEASURED_FAMILY 0x1a
+
+typedef enum Corner {
+    /*
+     * DE beside a masked invalid operation, a divide-by-zero or a NaN operand (SDM vol 1
+     * 4.9.2 lets a lower-priority exception "occur as well"), and DE from ROUNDSS/SD,
+     * FIST/FISTTP and FST m32/m64, which AMD never raises (FST and FIST are arithmetic
+     * instructions in SDM table 8-9). Disputed: the DE flag only.
+     */
+    CN_DENORMAL,
+    /* x87, two NaNs of one kind with equal significands and opposite signs: table 4-7
+     * picks the larger significand and says nothing of a tie. Disputed: the result sign. */
+    CN_NAN_TIE,
+    /* FPREM/FPREM1 with an exponent difference of 64 or more: the step N is
+     * "implementation-dependent" (SDM vol 2 FPREM) and C0/C3/C1 are only defined for a
+     * complete remainder. Disputed: the result, C0, C1, C3 and UE (C2 is architectural). */
+    CN_PREM_PARTIAL,
+    /* Integer indefinite from CVT(T)S*2SI and FIST(TP): whether PE (and C1) accompany IE. */
+    CN_INDEF_PE,
+    /* FST m32/m64 of an out-of-range value with UE/OE unmasked: nothing is stored; PE and
+     * C1 beside UE/OE. */
+    CN_FST_UNMASKED,
+    /* FSCALE beyond the reach of the unmasked 24576 bias adjustment: the result is
+     * architectural (SDM vol 1 8.5.4/8.5.5), PE and C1 are not. */
+    CN_FSCALE_WRAP,
+    /* Transcendentals on finite operands: the hardware's error pattern, its flags when
+     * results agree, and the out-of-domain behaviour of F2XM1/FYL2XP1. */
+    CN_TRANS,
+    CN_COUNT
+} Corner;
+
+static const char *const corner_names[CN_COUNT] = {
+    "denormal-flag", "nan-tie", "prem-partial", "indef-pe", "fst-unmasked", "fscale-wrap",
+    "trans",
+};
+
+/* True on the vendor and family the corners were measured on. */
+static bool corners_strict = true;
+
+/* SOFTFLOAT_TEST_INJECT: fake host differences, to check how they are judged. */
+#define INJECT_ARCH (1u << CN_COUNT)
+static unsigned inject;
+static bool arch_injected;      /* one architectural mismatch per operation */
+
+typedef struct CornerCount {
+    unsigned long cases, differ;
+} CornerCount;
+
+static CornerCount corner_op[CN_COUNT], corner_all[CN_COUNT];
+static unsigned long corner_notes;
+
+/* The bits one comparison looks at. */
+typedef struct Bits {
+    uint64_t m, m2, i;      /* result (SSE bits, x87 significands), integer result */
+    uint16_t se, se2;       /* x87 sign/exponent words */
+    uint16_t fl;            /* exception flags and the compared FSW condition bits */
+} Bits;
+
+typedef struct CornerSet {
+    unsigned n;
+    Corner id[CN_COUNT];
+    Bits mask[CN_COUNT];
+} CornerSet;
+
+static void corner_add(CornerSet *cs, Corner c, Bits mask)
+{
+    cs->id[cs->n] = c;
+    cs->mask[cs->n++] = mask;
+}
+
+static Bits bits_and(Bits a, Bits b, bool invert_b)
+{
+    uint64_t k = invert_b ? ~0ull : 0;
+    return (Bits){ a.m & (b.m ^ k), a.m2 & (b.m2 ^ k), a.i & (b.i ^ k),
+                   (uint16_t)(a.se & (b.se ^ k)), (uint16_t)(a.se2 & (b.se2 ^ k)),
+                   (uint16_t)(a.fl & (b.fl ^ k)) };
+}
+
+static bool bits_any(Bits a)
+{
+    return a.m || a.m2 || a.i || a.se || a.se2 || a.fl;
+}
+
+/* Flip one disputed bit of what the host returned (the lowest of the first field). */
+static void bits_flip_one(Bits *h, Bits mask)
+{
+    uint64_t *f64[] = { &h->m, &h->m2, &h->i }, m64[] = { mask.m, mask.m2, mask.i };
+    uint16_t *f16[] = { &h->se, &h->se2, &h->fl }, m16[] = { mask.se, mask.se2, mask.fl };
+
+    for (int k = 0; k < 3; k++) {
+        if (m64[k]) {
+            *f64[k] ^= m64[k] & -m64[k];
+            return;
+        }
     }
+    for (int k = 0; k < 3; k++) {
+        if (m16[k]) {
+            *f16[k] ^= (uint16_t)(m16[k] & -m16[k]);
+            return;
+        }
+    }
+}
+
+static void inject_into(Bits *h, const CornerSet *cs)
+{
+    for (unsigned k = 0; k < cs->n; k++) {
+        if (inject & (1u << cs->id[k])) {
+            bits_flip_one(h, cs->mask[k]);
+        }
+    }
+    if ((inject & INJECT_ARCH) && !cs->n && !arch_injected) {
+        h->m ^= 1;
+        arch_injected = true;
+    }
+}
+
+typedef enum Verdict {
+    V_SAME,         /* bit for bit */
+    V_CORNER,       /* differs only in bits a host-specific corner disputes */
+    V_ARCH,         /* differs in an architectural bit */
+} Verdict;
+
+static Verdict judge(const Bits *h, const Bits *s, const CornerSet *cs)
+{
+    Bits d = { h->m ^ s->m, h->m2 ^ s->m2, h->i ^ s->i, (uint16_t)(h->se ^ s->se),
+               (uint16_t)(h->se2 ^ s->se2), (uint16_t)(h->fl ^ s->fl) };
+    Bits rest = d;
+
+    for (unsigned k = 0; k < cs->n; k++) {
+        corner_op[cs->id[k]].cases++;
+        rest = bits_and(rest, cs->mask[k], true);
+    }
+    if (!bits_any(d)) {
+        return V_SAME;
+    }
+    if (bits_any(rest)) {
+        return V_ARCH;
+    }
+    for (unsigned k = 0; k < cs->n; k++) {
+        if (bits_any(bits_and(d, cs->mask[k], false))) {
+            corner_op[cs->id[k]].differ++;
+        }
+    }
+    return V_CORNER;
+}
+
+/* A difference: a failure, unless it is confined to corners this host may differ in. */
+static void mismatch(Verdict v, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void mismatch(Verdict v, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (v == V_ARCH || corners_strict) {
+        vreport(fmt, ap);
+    } else if (++corner_notes <= 20) {
+        char *msg = g_strdup_vprintf(fmt, ap);
+        g_test_message("host-specific, reported: %s", msg);
+        g_free(msg);
+    }
+    va_end(ap);
+}
+
+/* "; corners: nan-tie 96 (0 differ), ..." for the corners an operation met. */
+static char *corner_summary(CornerCount *cc)
+{
+    GString *g = g_string_new("");
+
+    for (int c = 0; c < CN_COUNT; c++) {
+        if (cc[c].cases) {
+            g_string_append_printf(g, "%s %s %lu (%lu differ)", g->len ? "," : "; corners:",
+                                   corner_names[c], cc[c].cases, cc[c].differ);
+        }
+    }
+    return g_string_free(g, false);
 }
 
 static unsigned long cases_at_start;
 
 static void finish(const char *what)
 {
-    g_test_message("%-12s %8lu cases, %lu mismatches", what, total_cases - cases_at_start,
-                   fails);
+    char *cs = corner_summary(corner_op);
+    unsigned long differ = 0;
+
+    g_test_message("%-12s %8lu cases, %lu mismatches%s", what, total_cases - cases_at_start,
+                   fails, cs);
+    g_free(cs);
+    for (int c = 0; c < CN_COUNT; c++) {
+        differ += corner_op[c].differ;
+        corner_all[c].cases += corner_op[c].cases;
+        corner_all[c].differ += corner_op[c].differ;
+    }
+    if (differ && !corners_strict) {
+        g_test_message("%s: %lu differences in host-specific corners, reported, not failed",
+                       what, differ);
+    }
+    memset(corner_op, 0, sizeof(corner_op));
     cases_at_start = total_cases;
+    arch_injected = false;
     if (fails) {
         fprintf(stderr, "%s: %lu mismatches\n", what, fails);
         g_test_fail();
     }
     fails = 0;
+}
+
+/* The host's CPUID vendor and family, or what SOFTFLOAT_TEST_ASSUME_VENDOR says. */
+static void host_identify(void)
+{
+    unsigned a = 0, b = 0, c = 0, d = 0, family, model, stepping;
+    char vendor[13] = { 0 }, brand[49] = { 0 };
+    const char *e = getenv("SOFTFLOAT_TEST_ASSUME_VENDOR");
+
+    __get_cpuid(0, &a, &b, &c, &d);
+    memcpy(vendor, &b, 4);
+    memcpy(vendor + 4, &d, 4);
+    memcpy(vendor + 8, &c, 4);
+    __get_cpuid(1, &a, &b, &c, &d);
+    family = (a >> 8) & 0xf;
+    model = (a >> 4) & 0xf;
+    stepping = a & 0xf;
+    if (family == 0xf) {
+        family += (a >> 20) & 0xff;
+    }
+    if (family == 0x6 || family >= 0xf) {
+        model |= ((a >> 16) & 0xf) << 4;
+    }
+    if (__get_cpuid_max(0x80000000, NULL) >= 0x80000004) {
+        for (unsigned k = 0; k < 3; k++) {
+            __get_cpuid(0x80000002 + k, &a, &b, &c, &d);
+            memcpy(brand + 16 * k, (unsigned[]){ a, b, c, d }, 16);
+        }
+    }
+    printf("# host CPU: %s family 0x%x model 0x%x stepping %u, \"%s\"\n", vendor, family,
+           model, stepping, g_strstrip(brand));
+    if (e && *e) {
+        /* VENDOR or VENDOR:FAMILY */
+        const char *colon = strchr(e, ':');
+        g_strlcpy(vendor, e, colon && colon - e < 12 ? (size_t)(colon - e + 1) : 13);
+        if (colon) {
+            family = (unsigned)strtoul(colon + 1, NULL, 0);
+        }
+        printf("# SOFTFLOAT_TEST_ASSUME_VENDOR: judged as %s family 0x%x\n", vendor, family);
+    }
+    corners_strict = !strcmp(vendor, MEASURED_VENDOR) && family == MEASURED_FAMILY;
+    printf("# host-specific corners (measured on %s family 0x%x): %s\n", MEASURED_VENDOR,
+           MEASURED_FAMILY, corners_strict ? "compared strictly"
+                                           : "differences reported, not failed");
+    e = getenv("SOFTFLOAT_TEST_INJECT");
+    if (e && *e) {
+        char **names = g_strsplit(e, ",", -1);
+        for (char **n = names; *n; n++) {
+            int k = 0;
+            while (k < CN_COUNT && strcmp(*n, corner_names[k])) {
+                k++;
+            }
+            if (k == CN_COUNT && strcmp(*n, "arch")) {
+                fprintf(stderr, "SOFTFLOAT_TEST_INJECT: unknown '%s' (arch or a corner)\n", *n);
+                exit(2);
+            }
+            inject |= k == CN_COUNT ? INJECT_ARCH : 1u << k;
+        }
+        g_strfreev(names);
+        printf("# SOFTFLOAT_TEST_INJECT=%s: host results altered on purpose\n", e);
+    }
+    fflush(stdout);
 }
 
 /* ---- Operand generators: random bits, specials, boundary exponents, ties. ---- */
@@ -551,11 +828,57 @@ static uint64_t mask_kind(int kind, uint64_t v)
     return kind == K_F32 ? (uint32_t)v : kind == K_I32 ? (uint64_t)(int64_t)(int32_t)v : v;
 }
 
+static bool ieee_is_denormal(const IeeeFmt *f, uint64_t v)
+{
+    uint64_t emax = (1u << f->eb) - 1;
+    return !((v >> f->fb) & emax) && (v & ((1ull << f->fb) - 1));
+}
+
+static bool ieee_is_nan(const IeeeFmt *f, uint64_t v)
+{
+    uint64_t emax = (1u << f->eb) - 1;
+    return ((v >> f->fb) & emax) == emax && (v & ((1ull << f->fb) - 1));
+}
+
+/* The host-specific corners (see Corner) an SSE case falls in; sfl: the library's flags,
+ * which are compared strictly wherever they decide the corner. */
+static void sse_corners(const SseOp *op, const uint64_t *x, uint32_t mx, uint16_t sfl,
+                        CornerSet *cs)
+{
+    const IeeeFmt *f = op->kind == K_F32 ? &fmt32 : &fmt64;
+    bool den = false, nan = false;
+
+    cs->n = 0;
+    if (op->kind != K_F32 && op->kind != K_F64) {
+        return;
+    }
+    for (int k = 0; k < op->nargs; k++) {
+        den |= ieee_is_denormal(f, x[k]);
+        nan |= ieee_is_nan(f, x[k]);
+    }
+    /*
+     * With DAZ no DE is raised, on either vendor (SDM vol 1 10.2.3.4, APM vol 1 MXCSR.DAZ):
+     * that stays architectural, and so does the absence of DE from CVT(T)S*2SI (SDM vol 1
+     * 11.5.2.2 lists them).
+     */
+    if (den && !(mx & 0x40) &&
+        (nan || (sfl & (float_flag_invalid | float_flag_divbyzero)) ||
+         !strncmp(op->name, "round", 5))) {
+        corner_add(cs, CN_DENORMAL, (Bits){ .fl = float_flag_denormal });
+    }
+    if ((sfl & float_flag_invalid) && strstr(op->name, "2si")) {
+        corner_add(cs, CN_INDEF_PE, (Bits){ .fl = float_flag_inexact });
+    }
+}
+
 static bool sse_one(const SseOp *op, const uint64_t *x, uint32_t mx)
 {
     uint32_t hfl;
     float_status s;
     uint64_t h, r;
+    CornerSet cs;
+    Bits hb = { 0 }, sb = { 0 };
+    Verdict v;
 
     float_status_from_mxcsr(&s, mx);
     s.flags = 0;
@@ -564,10 +887,18 @@ static bool sse_one(const SseOp *op, const uint64_t *x, uint32_t mx)
         /* Faulted: no result, the flags are what the library must report. */
         __asm__ volatile("ldmxcsr %0" : : "m"(hw_mxcsr_default));
         total_cases++;
-        if ((sse_fault_mxcsr & 0x3f) != (s.flags & 0x3f) || !(s.flags & s.unmasked)) {
-            report("%s mxcsr=%04x in=%016" PRIx64 " %016" PRIx64 " %016" PRIx64
-                   ": hw faulted, fl %02x, sf fl %02x", op->name, mx, x[0], x[1], x[2],
-                   sse_fault_mxcsr & 0x3f, s.flags & 0x3f);
+        sse_corners(op, x, mx, s.flags, &cs);
+        hb.fl = sse_fault_mxcsr & 0x3f;
+        sb.fl = s.flags & 0x3f;
+        if (inject) {
+            inject_into(&hb, &cs);
+        }
+        v = judge(&hb, &sb, &cs);
+        if (v != V_SAME || hb.m || !(s.flags & s.unmasked)) {
+            mismatch(!(s.flags & s.unmasked) || hb.m ? V_ARCH : v,
+                     "%s mxcsr=%04x in=%016" PRIx64 " %016" PRIx64 " %016" PRIx64
+                     ": hw faulted, fl %02x, sf fl %02x", op->name, mx, x[0], x[1], x[2],
+                     hb.fl, sb.fl);
             return false;
         }
         return true;
@@ -580,10 +911,19 @@ static bool sse_one(const SseOp *op, const uint64_t *x, uint32_t mx)
         r = (uint32_t)r;
     }
     total_cases++;
-    if (h != r || hfl != (s.flags & 0x3f)) {
-        report("%s mxcsr=%04x in=%016" PRIx64 " %016" PRIx64 " %016" PRIx64
-               ": hw %016" PRIx64 " fl %02x, sf %016" PRIx64 " fl %02x",
-               op->name, mx, x[0], x[1], x[2], h, hfl, r, s.flags & 0x3f);
+    sse_corners(op, x, mx, s.flags, &cs);
+    hb.m = h;
+    hb.fl = (uint16_t)hfl;
+    sb.m = r;
+    sb.fl = s.flags & 0x3f;
+    if (inject) {
+        inject_into(&hb, &cs);
+    }
+    v = judge(&hb, &sb, &cs);
+    if (v != V_SAME) {
+        mismatch(v, "%s mxcsr=%04x in=%016" PRIx64 " %016" PRIx64 " %016" PRIx64
+                 ": hw %016" PRIx64 " fl %02x, sf %016" PRIx64 " fl %02x",
+                 op->name, mx, x[0], x[1], x[2], hb.m, hb.fl, r, sb.fl);
         return false;
     }
     return true;
@@ -715,6 +1055,9 @@ typedef struct X87Op {
 #define SW_C1 0x0200
 #define SW_C2 0x0400
 #define SW_C3 0x4000
+
+/* x87 bias adjustment of unmasked overflow/underflow results (SDM vol 1 8.5.4). */
+#define X87_WRAP 24576
 
 static uint16_t sf_sw(const float_status *s)
 {
@@ -955,11 +1298,115 @@ static bool x87_stores(const X87Op *op)
            op->hw == hw87_fst32 || op->hw == hw87_fst64;
 }
 
+static bool x80_is_denormal(floatx80 a)
+{
+    return !(a.sign_exp & 0x7fff) && a.mantissa;
+}
+
+/* A NaN the x87 supports (integer bit set; pseudo-NaNs are unsupported encodings). */
+static bool x80_is_real_nan(floatx80 a)
+{
+    return (a.sign_exp & 0x7fff) == 0x7fff && (a.mantissa >> 63) && (a.mantissa << 1);
+}
+
+/* Finite, nonzero and not an unnormal. */
+static bool x80_is_finite_value(floatx80 a)
+{
+    uint16_t e = a.sign_exp & 0x7fff;
+    return e != 0x7fff && a.mantissa && (!e || (a.mantissa >> 63));
+}
+
+/* Unbiased exponent of a finite nonzero value, denormals normalized. */
+static int x80_exp(floatx80 a)
+{
+    uint16_t e = a.sign_exp & 0x7fff;
+    return e ? e - 0x3fff : 1 - 0x3fff - __builtin_clzll(a.mantissa);
+}
+
+static bool x80_nan_tie(floatx80 a, floatx80 b)
+{
+    return x80_is_real_nan(a) && x80_is_real_nan(b) && a.mantissa == b.mantissa &&
+           ((a.sign_exp ^ b.sign_exp) & 0x8000);
+}
+
+static bool x87_is_fist(const X87Op *op)
+{
+    return x87_stores(op) && op->hw != hw87_fst32 && op->hw != hw87_fst64;
+}
+
+/* The host-specific corners (see Corner) an x87 case falls in; r: the library's output,
+ * whose flags and C2 are compared strictly wherever they decide the corner. */
+static void x87_corners(const X87Op *op, const X87In *x, uint16_t cw, const X87Out *r,
+                        CornerSet *cs)
+{
+    bool two = op->kind == K_X2, den, nan;
+    floatx80 a = x->a, b = x->b;
+    const uint16_t ie_ze = float_flag_invalid | float_flag_divbyzero;
+    const uint16_t pe_c1 = float_flag_inexact | SW_C1;
+
+    cs->n = 0;
+    if (op->kind == K_XM32 || op->kind == K_XM64) {
+        /* The memory operand as the x87 sees it, for the NaN rules. */
+        const IeeeFmt *f = op->kind == K_XM32 ? &fmt32 : &fmt64;
+        uint64_t m = op->kind == K_XM32 ? (uint32_t)x->i : (uint64_t)x->i;
+        bool mnan = ieee_is_nan(f, m);
+
+        den = ieee_is_denormal(f, m);
+        b = make_floatx80((uint16_t)(((m >> (f->eb + f->fb)) & 1) << 15 | (mnan ? 0x7fff : 1)),
+                          (1ull << 63) | (m << (63 - f->fb)));
+        two = true;
+    } else if (op->kind == K_X2) {
+        den = x80_is_denormal(b);
+    } else if (op->kind == K_X1) {
+        den = false;
+    } else {
+        return;     /* FILD, FLD m32/m64: architectural (SDM vol 2 FLD lists #D) */
+    }
+    den |= x80_is_denormal(a);
+    nan = x80_is_real_nan(a) || (two && x80_is_real_nan(b));
+    if (den && (nan || (r->sw & ie_ze) || x87_stores(op))) {
+        corner_add(cs, CN_DENORMAL, (Bits){ .fl = float_flag_denormal });
+    }
+    if (two && x80_nan_tie(a, b)) {
+        corner_add(cs, CN_NAN_TIE, (Bits){ .se = 0x8000 });
+    }
+    if ((op->hw == hw87_fprem || op->hw == hw87_fprem1) && (r->sw & SW_C2)) {
+        corner_add(cs, CN_PREM_PARTIAL,
+                   (Bits){ .m = ~0ull, .se = 0xffff,
+                           .fl = SW_C0 | SW_C1 | SW_C3 | float_flag_underflow });
+    }
+    if (x87_is_fist(op) && (r->sw & float_flag_invalid)) {
+        corner_add(cs, CN_INDEF_PE, (Bits){ .fl = pe_c1 });
+    }
+    if ((~cw & 0x18) && x87_stores(op) && !x87_is_fist(op) && x80_is_finite_value(a)) {
+        /* Out of the destination's normal range, give or take a rounding. */
+        int e = x80_exp(a), lim = op->hw == hw87_fst32 ? 127 : 1023;
+        if (e >= lim || e <= 1 - lim) {
+            corner_add(cs, CN_FST_UNMASKED, (Bits){ .fl = pe_c1 });
+        }
+    }
+    if ((~cw & 0x18) && op->hw == hw87_fscale && x80_is_finite_value(a) &&
+        (x80_is_finite_value(b) || !(b.sign_exp & 0x7fff))) {
+        /* a * 2^trunc(b), far enough out that the 24576 wrap cannot bring it back. */
+        int64_t n = 0, e;
+        if (x80_is_finite_value(b) && x80_exp(b) >= 0) {
+            n = x80_exp(b) >= 30 ? 1 << 30 : (int64_t)(b.mantissa >> (63 - x80_exp(b)));
+        }
+        e = x80_exp(a) + (b.sign_exp & 0x8000 ? -n : n) + 0x3fff;
+        if (e - X87_WRAP >= 0x7ffe || e + X87_WRAP <= 1) {
+            corner_add(cs, CN_FSCALE_WRAP, (Bits){ .fl = pe_c1 });
+        }
+    }
+}
+
 static bool x87_one(const X87Op *op, const X87In *x, uint16_t cw)
 {
     X87Out h = { 0 }, r = { 0 };
     float_status s;
     uint16_t mask = 0x3f | op->sw_mask;
+    CornerSet cs;
+    Bits hb, sb;
+    Verdict v;
 
     if ((~cw & 0x18) && op->hw == hw87_frem) {
         /* The FPREM1 loop would trip over its own pending exception. */
@@ -973,16 +1420,22 @@ static bool x87_one(const X87Op *op, const X87In *x, uint16_t cw)
         /* FIST/FST with an unmasked exception: nothing is stored. */
         h.i = r.i;
     }
-    if (h.r.mantissa != r.r.mantissa || h.r.sign_exp != r.r.sign_exp ||
-        h.r2.mantissa != r.r2.mantissa || h.r2.sign_exp != r.r2.sign_exp || h.i != r.i ||
-        (h.sw & mask) != (r.sw & mask)) {
-        report("%s cw=%04x a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64 " i=%" PRIx64
-               ": hw %04x:%016" PRIx64 " (%04x:%016" PRIx64 ") i=%" PRIx64 " sw %04x,"
-               " sf %04x:%016" PRIx64 " (%04x:%016" PRIx64 ") i=%" PRIx64 " sw %04x",
-               op->name, cw, x->a.sign_exp, x->a.mantissa, x->b.sign_exp, x->b.mantissa,
-               (uint64_t)x->i, h.r.sign_exp, h.r.mantissa, h.r2.sign_exp, h.r2.mantissa,
-               h.i, h.sw & mask, r.r.sign_exp, r.r.mantissa, r.r2.sign_exp, r.r2.mantissa,
-               r.i, r.sw & mask);
+    x87_corners(op, x, cw, &r, &cs);
+    hb = (Bits){ h.r.mantissa, h.r2.mantissa, h.i, h.r.sign_exp, h.r2.sign_exp,
+                 (uint16_t)(h.sw & mask) };
+    sb = (Bits){ r.r.mantissa, r.r2.mantissa, r.i, r.r.sign_exp, r.r2.sign_exp,
+                 (uint16_t)(r.sw & mask) };
+    if (inject) {
+        inject_into(&hb, &cs);
+    }
+    v = judge(&hb, &sb, &cs);
+    if (v != V_SAME) {
+        mismatch(v, "%s cw=%04x a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64 " i=%" PRIx64
+                 ": hw %04x:%016" PRIx64 " (%04x:%016" PRIx64 ") i=%" PRIx64 " sw %04x,"
+                 " sf %04x:%016" PRIx64 " (%04x:%016" PRIx64 ") i=%" PRIx64 " sw %04x",
+                 op->name, cw, x->a.sign_exp, x->a.mantissa, x->b.sign_exp, x->b.mantissa,
+                 (uint64_t)x->i, hb.se, hb.m, hb.se2, hb.m2, hb.i, hb.fl, sb.se, sb.m,
+                 sb.se2, sb.m2, sb.i, sb.fl);
         return false;
     }
     return true;
@@ -1115,6 +1568,10 @@ static void test_x87_constants(void)
             float_status_from_fcw(&s, cw);
             r = floatx80_load_constant(c, &s);
             total_cases++;
+            if ((inject & INJECT_ARCH) && !arch_injected) {
+                h.mantissa ^= 1;
+                arch_injected = true;
+            }
             if (h.sign_exp != r.sign_exp || h.mantissa != r.mantissa ||
                 (sw & (0x3f | SW_C1)) != sf_sw(&s)) {
                 report("constant %d rc=%d: hw %04x:%016" PRIx64 " sw %04x, sf %04x:%016" PRIx64
@@ -1226,13 +1683,72 @@ static void trans_inputs(int op, floatx80 *a, floatx80 *b)
     }
 }
 
+/*
+ * Operands whose results the SDM/APM result tables fix on every vendor: NaNs and
+ * unsupported encodings, the zeros and infinities each instruction's table lists, a
+ * negative FYL2X operand (invalid), and |x| >= 2^63 for the trigonometric instructions
+ * (C2 set, operand unchanged). Everything else, including F2XM1(±inf) and FYL2XP1
+ * outside |x| < 1 - sqrt(2)/2 (undefined there), is the host's pattern (CN_TRANS).
+ */
+static bool trans_architectural(int op, floatx80 a, floatx80 b)
+{
+    bool two = op == T_FYL2X || op == T_FYL2XP1 || op == T_FPATAN;
+    bool a_fin = x80_is_finite_value(a), b_fin = x80_is_finite_value(b);
+    bool a_zero = !(a.sign_exp & 0x7fff) && !a.mantissa;
+    bool a_bad = !a_fin && !a_zero && !((a.sign_exp & 0x7fff) == 0x7fff && (a.mantissa >> 63));
+    bool b_zero = !(b.sign_exp & 0x7fff) && !b.mantissa;
+    bool b_bad = !b_fin && !b_zero && !((b.sign_exp & 0x7fff) == 0x7fff && (b.mantissa >> 63));
+
+    /* a_bad/b_bad: unnormals, pseudo-infinities, pseudo-NaNs. */
+    if (a_bad || x80_is_real_nan(a) || (two && (b_bad || x80_is_real_nan(b)))) {
+        return true;
+    }
+    switch (op) {
+    case T_F2XM1:
+        return a_zero;
+    case T_FYL2X:
+        return !a_fin || !b_fin || (a.sign_exp & 0x8000);
+    case T_FYL2XP1:
+        return (!a_fin || !b_fin) && (a_zero || (a_fin && x80_exp(a) <= -3));
+    case T_FPATAN:
+        return !a_fin || !b_fin;
+    default:
+        return !a_fin || x80_exp(a) >= 63;
+    }
+}
+
+/*
+ * Off the measured vendor the transcendentals' last bits are the host's business, but a
+ * result further than this from the correctly rounded one is an emu bug on any x87 (SDM
+ * vol 1 8.3.10 promises about 1 ulp). Not applied where the manuals give no accuracy
+ * (out-of-domain F2XM1/FYL2XP1) or where the host's argument reduction enters (|x| >= 1).
+ */
+#define TRANS_GROSS_ULP (1ull << 32)
+
+static bool trans_gross_checked(int op, floatx80 a)
+{
+    switch (op) {
+    case T_F2XM1:
+    case T_FSIN:
+    case T_FCOS:
+    case T_FSINCOS:
+    case T_FPTAN:
+        return x80_is_finite_value(a) && x80_exp(a) < 0;
+    case T_FYL2XP1:
+        return x80_is_finite_value(a) && x80_exp(a) <= -3;
+    default:
+        return true;
+    }
+}
+
 static void trans_one(int op, floatx80 a, floatx80 b, uint16_t cw, TransStats *ts)
 {
     floatx80 h = { 0, 0 }, h2 = { 0, 0 }, r = { 0, 0 }, r2 = { 0, 0 };
     uint16_t sw = 0, ssw;
     float_status s;
     uint64_t d;
-    bool inrange = true;
+    bool inrange = true, arch, tie;
+    Verdict v;
 
     float_status_from_fcw(&s, cw);
     switch (op) {
@@ -1272,6 +1788,20 @@ static void trans_one(int op, floatx80 a, floatx80 b, uint16_t cw, TransStats *t
         break;
     }
     ssw = sf_sw(&s);
+    arch = trans_architectural(op, a, b);
+    tie = (op == T_FYL2X || op == T_FYL2XP1 || op == T_FPATAN) && x80_nan_tie(a, b);
+    if (inject) {
+        if ((inject & (1u << CN_TRANS)) && !arch && x80_is_finite_value(h)) {
+            h.mantissa ^= 2;        /* 2 ulps off */
+        }
+        if ((inject & (1u << CN_NAN_TIE)) && tie) {
+            h.sign_exp ^= 0x8000;
+        }
+        if ((inject & INJECT_ARCH) && arch && !arch_injected) {
+            h.mantissa ^= 1;
+            arch_injected = true;
+        }
+    }
     if (op >= T_FSIN) {
         /* Out of range (C2 = 1): the operand stays, nothing is pushed. */
         if (!inrange) {
@@ -1280,8 +1810,10 @@ static void trans_one(int op, floatx80 a, floatx80 b, uint16_t cw, TransStats *t
             r2 = h2;    /* nothing pushed: st1 is empty */
         }
         if ((sw & SW_C2) != (ssw & SW_C2)) {
-            report("%s cw=%04x a=%04x:%016" PRIx64 ": C2 hw %d sf %d", trans_names[op], cw,
-                   a.sign_exp, a.mantissa, !!(sw & SW_C2), !!(ssw & SW_C2));
+            /* The |x| < 2^63 range is architectural (SDM vol 2 FSIN). */
+            mismatch(V_ARCH, "%s cw=%04x a=%04x:%016" PRIx64 ": C2 hw %d sf %d",
+                     trans_names[op], cw, a.sign_exp, a.mantissa, !!(sw & SW_C2),
+                     !!(ssw & SW_C2));
             ts->more++;
             return;
         }
@@ -1294,25 +1826,52 @@ static void trans_one(int op, floatx80 a, floatx80 b, uint16_t cw, TransStats *t
     ts->n++;
     if (d == 0) {
         ts->exact++;
-        if ((sw & 0x3f) != (ssw & 0x3f)) {
-            ts->flag_diff++;
-            report("%s cw=%04x a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64 ": flags hw %02x sf %02x",
-                   trans_names[op], cw, a.sign_exp, a.mantissa, b.sign_exp, b.mantissa,
-                   sw & 0x3f, ssw & 0x3f);
-        }
     } else if (d == 1) {
         ts->one_ulp++;
     } else {
         ts->more++;
-        report("%s cw=%04x a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64 ": hw %04x:%016" PRIx64
-               " %04x:%016" PRIx64 " sf %04x:%016" PRIx64 " %04x:%016" PRIx64 " (%" PRIu64
-               " ulp)", trans_names[op], cw, a.sign_exp, a.mantissa, b.sign_exp, b.mantissa,
-               h.sign_exp, h.mantissa, h2.sign_exp, h2.mantissa, r.sign_exp, r.mantissa,
-               r2.sign_exp, r2.mantissa, d);
     }
     if (d > ts->max_ulp) {
         ts->max_ulp = d;
     }
+    if (arch) {
+        /* Fixed by the tables: bit for bit (signed zeros, NaN payloads), and the flags. */
+        bool same_but_sign = h.mantissa == r.mantissa && h2.sign_exp == r2.sign_exp &&
+                             h2.mantissa == r2.mantissa && (sw & 0x3f) == (ssw & 0x3f);
+        if (tie) {
+            corner_op[CN_NAN_TIE].cases++;
+        }
+        if (same_but_sign && h.sign_exp == r.sign_exp) {
+            return;
+        }
+        if (d == 0 && (sw & 0x3f) != (ssw & 0x3f)) {
+            ts->flag_diff++;
+        }
+        v = V_ARCH;
+        if (tie && same_but_sign && !((h.sign_exp ^ r.sign_exp) & 0x7fff)) {
+            corner_op[CN_NAN_TIE].differ++;
+            v = V_CORNER;
+        }
+    } else {
+        /* The host's error pattern: within 1 ulp, flags equal where the results are. */
+        corner_op[CN_TRANS].cases++;
+        if (d <= 1 && (d == 1 || (sw & 0x3f) == (ssw & 0x3f))) {
+            return;
+        }
+        if (d == 0) {
+            ts->flag_diff++;
+        }
+        corner_op[CN_TRANS].differ++;
+        v = V_CORNER;
+        if (d > TRANS_GROSS_ULP && trans_gross_checked(op, a)) {
+            v = V_ARCH;
+        }
+    }
+    mismatch(v, "%s cw=%04x a=%04x:%016" PRIx64 " b=%04x:%016" PRIx64 ": hw %04x:%016" PRIx64
+             " %04x:%016" PRIx64 " fl %02x, sf %04x:%016" PRIx64 " %04x:%016" PRIx64
+             " fl %02x (%" PRIu64 " ulp)", trans_names[op], cw, a.sign_exp, a.mantissa,
+             b.sign_exp, b.mantissa, h.sign_exp, h.mantissa, h2.sign_exp, h2.mantissa,
+             sw & 0x3f, r.sign_exp, r.mantissa, r2.sign_exp, r2.mantissa, ssw & 0x3f, d);
 }
 
 static void test_x87_trans(void)
@@ -1321,6 +1880,8 @@ static void test_x87_trans(void)
 
     for (int op = 0; op < T_COUNT; op++) {
         TransStats ts = { 0 };
+        bool off_bound;
+
         for (int rc = 0; rc < 4; rc++) {
             uint16_t cw = 0x37f | (uint16_t)(rc << 10);
             for (unsigned i = 0; i < n; i++) {
@@ -1337,16 +1898,20 @@ static void test_x87_trans(void)
                 trans_one(op, a, b, cw, &ts);
             }
         }
-        total_cases += ts.n;
-        cases_at_start = total_cases;
         g_test_message("%-8s %lu cases: %.3f%% exact, %lu at 1 ulp, %lu beyond (max %" PRIu64
                        " ulp), %lu flag differences", trans_names[op], ts.n,
                        100.0 * ts.exact / ts.n, ts.one_ulp, ts.more, ts.max_ulp, ts.flag_diff);
-        /* The documented bound: at most 1 ulp apart, flags equal when results are. */
-        if (ts.more || ts.flag_diff || ts.exact < 0.9 * ts.n) {
+        /* The bound measured on AMD: at most 1 ulp apart, flags equal when results are,
+         * at least 90% bit-exact. Elsewhere it is the host's pattern, reported. */
+        off_bound = ts.more || ts.flag_diff || ts.exact < 0.9 * ts.n;
+        if (off_bound && corners_strict) {
             g_test_fail();
+        } else if (off_bound) {
+            g_test_message("%s: outside the bound measured on %s, reported, not failed",
+                           trans_names[op], MEASURED_VENDOR);
         }
-        fails = 0;
+        total_cases += ts.n;
+        finish(trans_names[op]);
     }
 }
 
@@ -1447,6 +2012,7 @@ int main(int argc, char **argv)
     }
     e = getenv("SOFTFLOAT_TEST_SEED");
     rng_state = e ? strtoull(e, NULL, 0) : 0x5eed5eed5eedull;
+    host_identify();
 
     g_test_add_func("/softfloat/sse/arith", test_sse_arith);
     g_test_add_func("/softfloat/sse/fma", test_sse_fma);
@@ -1462,6 +2028,12 @@ int main(int argc, char **argv)
     }
     ret = g_test_run();
     printf("# %lu cases compared with the host\n", total_cases);
+    {
+        char *cs = corner_summary(corner_all);
+        printf("# host-specific corners (%s)%s\n",
+               corners_strict ? "compared strictly" : "reported, not failed", cs);
+        g_free(cs);
+    }
     return ret;
 }
 
