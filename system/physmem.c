@@ -371,6 +371,34 @@ fail:
 
 /* ---- accesses ---- */
 
+static MemoryCodeWriteFn *code_write_hook;
+
+void memory_set_code_write_hook(MemoryCodeWriteFn *fn)
+{
+    code_write_hook = fn;
+}
+
+/* The guest-physical addresses (in the memory bus) where [offset, +len) of @mr is
+ * mapped get the code-write hook: DMA through address_space_map. */
+static void code_write_notify_region(MemoryRegion *mr, hwaddr offset, hwaddr len)
+{
+    if (!code_write_hook || !len) {
+        return;
+    }
+    FlatView *fv = address_space_get_flatview(&address_space_memory);
+    for (unsigned i = 0; i < fv->nr; i++) {
+        const FlatRange *fr = &fv->ranges[i];
+        if (fr->mr != mr || offset + len <= fr->offset_in_region ||
+            offset > fr->offset_in_region + (fr->last - fr->start)) {
+            continue;
+        }
+        hwaddr lo = MAX(offset, fr->offset_in_region);
+        hwaddr hi = MIN(offset + len - 1, fr->offset_in_region + (fr->last - fr->start));
+        code_write_hook(fr->start + (lo - fr->offset_in_region), hi - lo + 1);
+    }
+    flatview_unref(fv);
+}
+
 static unsigned ram_write_dirty_mask(const MemoryRegion *mr)
 {
     return mr->dirty_log_mask | __atomic_load_n(&global_dirty_log_mask, __ATOMIC_RELAXED);
@@ -471,6 +499,9 @@ static MemTxResult flatview_rw(AddressSpace *as, FlatView *fv, hwaddr addr, uint
                     ram_block_mark_dirty(mr->ram_block, off, l,
                                          rom_write ? DIRTY_CLIENTS_ALL
                                                    : ram_write_dirty_mask(mr));
+                    if (code_write_hook) {
+                        code_write_hook(addr, l);
+                    }
                 }
             } else if (!rom_write) {
                 res |= io_rw(mr, off, buf, l, is_write);
@@ -652,6 +683,7 @@ void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len, bool is_wri
     if (is_write) {
         ram_block_mark_dirty(block, offset, MIN(access_len, len),
                              ram_write_dirty_mask(block->mr));
+        code_write_notify_region(block->mr, offset, MIN(access_len, len));
     }
     object_unref(block->mr->owner);
 }

@@ -1,7 +1,6 @@
 /*
- * The slow-path helper table used by both backends, and weak placeholders for the
- * helpers until accel/tcg provides the real ones (a TB with a guest memory access
- * cannot run before that: the placeholders report and abort, an emu bug).
+ * The slow-path helper table used by both backends. The helpers themselves are
+ * accel/tcg/cputlb.c's (weak there, so the TCG unit tests can substitute fakes).
  */
 #include "util/osdep.h"
 #include "tcg/tcg-softmmu.h"
@@ -12,25 +11,3 @@ const TCGLoadHelper tcg_ld_helpers[4] = {
 const TCGStoreHelper tcg_st_helpers[4] = {
     helper_stb_mmu, helper_stw_mmu, helper_stl_mmu, helper_stq_mmu,
 };
-
-#define WEAK_LD(name)                                                               \
-    __attribute__((weak)) uint64_t name(void *env, uint64_t addr, MemOpIdx oi,      \
-                                        uintptr_t ra)                               \
-    {                                                                               \
-        g_error("tcg: %s called without a softmmu (addr 0x%" PRIx64 ")", #name, addr); \
-    }
-#define WEAK_ST(name)                                                               \
-    __attribute__((weak)) void name(void *env, uint64_t addr, uint64_t val,         \
-                                    MemOpIdx oi, uintptr_t ra)                      \
-    {                                                                               \
-        g_error("tcg: %s called without a softmmu (addr 0x%" PRIx64 ")", #name, addr); \
-    }
-
-WEAK_LD(helper_ldub_mmu)
-WEAK_LD(helper_lduw_mmu)
-WEAK_LD(helper_ldul_mmu)
-WEAK_LD(helper_lduq_mmu)
-WEAK_ST(helper_stb_mmu)
-WEAK_ST(helper_stw_mmu)
-WEAK_ST(helper_stl_mmu)
-WEAK_ST(helper_stq_mmu)

@@ -335,6 +335,15 @@ void address_space_stl_le(AddressSpace *as, hwaddr addr, uint32_t val, MemTxResu
 void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val, MemTxResult *res);
 
 /*
+ * Called after guest RAM [addr, addr + len) of an address space was written through
+ * the accessors above or a written-back address_space_map (device DMA, loaders, the
+ * monitor) -- not by a CPU's own stores. The TCG engine registers it to drop the
+ * code it translated from those bytes. One hook; NULL unregisters.
+ */
+typedef void MemoryCodeWriteFn(hwaddr addr, hwaddr len);
+void memory_set_code_write_hook(MemoryCodeWriteFn *fn);
+
+/*
  * DMA. A pointer straight into RAM when [addr, addr + *plen) starts in RAM
  * (*plen shrinks to the contiguous RAM part); otherwise a bounce buffer of at
  * most one page (read in advance, written back at unmap), or NULL with *plen = 0

@@ -118,6 +118,20 @@ typedef struct TCGCPUOps {
     intptr_t tlb_fast_offset;
     /* Words each tcg_gen_insn_start() records (1..3). */
     int insn_start_words;
+    /*
+     * Added for the engine (accel/tcg). Offset from env to an int32_t the engine sets
+     * non-zero to stop a vCPU that runs chained TBs (a kick, an interrupt request);
+     * tcg_gen_tb_start() (include/accel/tcg/translator.h) emits its check at every TB
+     * entry. 0 = the front end has no such field: the engine then never chains TBs.
+     */
+    intptr_t exit_request_offset;
+    /*
+     * Optional: an MO_ALIGN access was misaligned (x86: #AC when CR0.AM, EFLAGS.AC and
+     * CPL 3). Raise the exception with cpu_loop_exit_restore(cpu, retaddr) or return
+     * to let the access proceed. NULL: misaligned accesses proceed.
+     */
+    void (*do_unaligned_access)(CPUState *cpu, uint64_t addr, MMUAccessType access,
+                                int mmu_idx, uintptr_t retaddr);
 } TCGCPUOps;
 
 /* A front end registers its ops (once, at start-up, from a constructor). */

@@ -1,0 +1,944 @@
+/*
+ * The TCG execution engine: the cpu-exec loop, the TB cache (per-vCPU jump cache in
+ * front of a global hash table keyed by physical pc, pc, cs_base, flags, cflags),
+ * translation, direct chaining and unchaining, invalidation of TBs by physical range
+ * (self-modifying code, DMA), and the bounded code buffer. docs/devel/tcg.md
+ * ("Engine") describes the life of a TB.
+ *
+ * Locks: exec_lock is held by the one vCPU that runs guest code (round-robin time
+ * slices); it alone translates, flushes and touches TLBs and jump caches. tb_lock
+ * (a leaf) guards the hash table, the page lists and the chaining lists, because DMA
+ * invalidations come from other threads. TB structures are freed only by tb_flush,
+ * which only the exec_lock holder runs, outside generated code.
+ */
+#include "accel/tcg/internal.h"
+#include "accel/tcg/translator.h"
+#include "tcg/tcg-op.h"
+#include "util/log.h"
+
+_Static_assert(EXCP_TCG_YIELD == EXCP_YIELD, "yield code");
+
+const TCGCPUOps *tcg_ops;
+TCGEngineStats tcg_stats;
+
+static TCGContext *engine_ctx;
+static TCGEngineConfig engine_cfg;
+static GMutex exec_lock;
+static GMutex tb_lock;
+static int exec_waiters;
+static CPUState *exec_owner;
+static void (*kick_hook)(CPUState *cpu);
+
+#define TB_HASH_BITS 16
+#define TB_HASH_SIZE (1u << TB_HASH_BITS)
+static EngineTB *tb_hash[TB_HASH_SIZE];
+static GHashTable *page_map;        /* physical page number -> first TB (tagged) */
+static GPtrArray *all_tbs;          /* in code-buffer order: host pc -> TB search */
+static uint64_t nb_live_tbs;
+static GMutex cpus_list_lock;
+static GPtrArray *engine_cpus;      /* every TCGCPUEngine, for flushes and code marking */
+
+void tcg_engine_foreach_cpu(void (*fn)(TCGCPUEngine *e, void *opaque), void *opaque)
+{
+    g_mutex_lock(&cpus_list_lock);
+    for (guint i = 0; engine_cpus && i < engine_cpus->len; i++) {
+        fn(g_ptr_array_index(engine_cpus, i), opaque);
+    }
+    g_mutex_unlock(&cpus_list_lock);
+}
+
+void tcg_register_cpu_ops(const TCGCPUOps *ops)
+{
+    tcg_ops = ops;
+}
+
+const TCGCPUOps *tcg_engine_ops(void)
+{
+    return tcg_ops;
+}
+
+bool tcg_engine_ready(void)
+{
+    return engine_ctx != NULL;
+}
+
+const char *tcg_engine_backend_name(void)
+{
+    return engine_ctx ? tcg_backend_name(engine_ctx) : "none";
+}
+
+void tcg_engine_set_kick_hook(void (*fn)(CPUState *cpu))
+{
+    kick_hook = fn;
+}
+
+static const void *lookup_tb_ptr(void *env);
+static void tb_flush_locked(void);
+
+bool tcg_engine_init(const TCGEngineConfig *cfg, Error **errp)
+{
+    if (engine_ctx) {
+        return true;
+    }
+    if (!tcg_ops) {
+        error_setg(errp, "tcg: no guest front end registered (the x86 translator is not "
+                   "built yet)");
+        return false;
+    }
+    engine_cfg = *cfg;
+    if (!engine_cfg.slice_tbs) {
+        engine_cfg.slice_tbs = 4096;
+    }
+    TCGContextConfig tc = {
+        .backend = cfg->backend,
+        .code_size = cfg->code_size,
+        .insn_start_words = tcg_ops->insn_start_words,
+        .tlb_fast_offset = tcg_ops->tlb_fast_offset,
+    };
+    TCGContext *s = tcg_context_new(&tc, errp);
+    if (!s) {
+        return false;
+    }
+    TCGContext *old = tcg_ctx;
+    tcg_set_ctx(s);
+    if (tcg_ops->initialize) {
+        tcg_ops->initialize();
+    }
+    tcg_set_ctx(old);
+    page_map = g_hash_table_new(g_direct_hash, g_direct_equal);
+    all_tbs = g_ptr_array_new();
+    tcg_set_lookup_tb_ptr(lookup_tb_ptr);
+    engine_ctx = s;
+    return true;
+}
+
+void tcg_engine_shutdown(void)
+{
+    if (!engine_ctx) {
+        return;
+    }
+    tb_flush_locked();
+    tcg_context_free(engine_ctx);
+    engine_ctx = NULL;
+    g_hash_table_destroy(page_map);
+    page_map = NULL;
+    g_ptr_array_free(all_tbs, TRUE);
+    all_tbs = NULL;
+    memset(&tcg_stats, 0, sizeof(tcg_stats));
+}
+
+/* ---- per-vCPU state ---- */
+
+TCGCPUEngine *tcg_cpu_engine(CPUState *cpu)
+{
+    TCGCPUEngine *e = __atomic_load_n((TCGCPUEngine **)&cpu->accel, __ATOMIC_ACQUIRE);
+    if (G_LIKELY(e)) {
+        return e;
+    }
+    g_assert(tcg_ops);
+    e = g_new0(TCGCPUEngine, 1);
+    e->cpu = cpu;
+    e->env = tcg_ops->get_env(cpu);
+    e->exception_index = EXCP_NONE;
+    e->cflags_next_tb = -1;
+    tlb_engine_init(e);
+    TCGCPUEngine *expected = NULL;
+    if (!__atomic_compare_exchange_n((TCGCPUEngine **)&cpu->accel, &expected, e, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        tlb_engine_destroy(e);
+        g_free(e);
+        return expected;
+    }
+    g_mutex_lock(&cpus_list_lock);
+    if (!engine_cpus) {
+        engine_cpus = g_ptr_array_new();
+    }
+    g_ptr_array_add(engine_cpus, e);
+    g_mutex_unlock(&cpus_list_lock);
+    return e;
+}
+
+void tcg_engine_cpu_init(CPUState *cpu)
+{
+    tcg_cpu_engine(cpu);
+}
+
+void tcg_engine_cpu_destroy(CPUState *cpu)
+{
+    TCGCPUEngine *e = (TCGCPUEngine *)cpu->accel;
+    if (e) {
+        cpu->accel = NULL;
+        g_mutex_lock(&cpus_list_lock);
+        g_ptr_array_remove(engine_cpus, e);
+        g_mutex_unlock(&cpus_list_lock);
+        tlb_engine_destroy(e);
+        g_free(e);
+    }
+}
+
+void tcg_engine_request_exit(TCGCPUEngine *e)
+{
+    if (tcg_ops->exit_request_offset) {
+        __atomic_store_n(tcg_exit_flag(e), 1, __ATOMIC_RELEASE);
+    }
+}
+
+void cpu_interrupt(CPUState *cpu, int mask)
+{
+    TCGCPUEngine *e = tcg_cpu_engine(cpu);
+    __atomic_fetch_or(&e->interrupt_request, mask, __ATOMIC_SEQ_CST);
+    tcg_engine_request_exit(e);
+    if (kick_hook) {
+        kick_hook(cpu);
+    }
+}
+
+void tcg_engine_kick(CPUState *cpu)
+{
+    if (tcg_ops) {
+        tcg_engine_request_exit(tcg_cpu_engine(cpu));
+    }
+}
+
+void cpu_reset_interrupt(CPUState *cpu, int mask)
+{
+    __atomic_fetch_and(&tcg_cpu_engine(cpu)->interrupt_request, ~mask, __ATOMIC_SEQ_CST);
+}
+
+int cpu_interrupt_request(CPUState *cpu)
+{
+    return __atomic_load_n(&tcg_cpu_engine(cpu)->interrupt_request, __ATOMIC_ACQUIRE);
+}
+
+int cpu_exception_index(CPUState *cpu)
+{
+    return tcg_cpu_engine(cpu)->exception_index;
+}
+
+void cpu_set_exception_index(CPUState *cpu, int excp)
+{
+    tcg_cpu_engine(cpu)->exception_index = excp;
+}
+
+/* ---- entering and leaving generated code ---- */
+
+void cpu_loop_exit(CPUState *cpu)
+{
+    TCGCPUEngine *e = tcg_cpu_engine(cpu);
+    /* A longjmp out of tci leaves its published return address behind. */
+    tcg_tci_retaddr = 0;
+    siglongjmp(e->jmp_env, 1);
+}
+
+bool cpu_restore_state(CPUState *cpu, uintptr_t retaddr)
+{
+    if (!retaddr) {
+        return false;
+    }
+    EngineTB *tb = tb_find_by_host_pc(retaddr);
+    if (!tb) {
+        return false;
+    }
+    uint64_t data[TCG_MAX_INSN_START_WORDS] = { 0 };
+    if (tcg_restore_state_from_host_pc(&tb->tb.tc, retaddr, data) < 0) {
+        return false;
+    }
+    tcg_ops->restore_state_to_opc(cpu, &tb->tb, data);
+    return true;
+}
+
+void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr)
+{
+    cpu_restore_state(cpu, retaddr);
+    cpu_loop_exit(cpu);
+}
+
+/* ---- the exit-request check every TB starts with ---- */
+
+static __thread TCGLabel *tb_exit_label;
+
+void tcg_gen_tb_start(TranslationBlock *tb)
+{
+    tb_exit_label = NULL;
+    if (!tcg_ops || !tcg_ops->exit_request_offset) {
+        return;
+    }
+    TCGv_i32 flag = tcg_temp_ebb_new_i32();
+    tcg_gen_ld_i32(flag, tcg_env, tcg_ops->exit_request_offset);
+    tb_exit_label = gen_new_label();
+    tcg_gen_brcondi_i32(TCG_COND_NE, flag, 0, tb_exit_label);
+    tcg_temp_free_i32(flag);
+}
+
+void tcg_gen_tb_end(TranslationBlock *tb)
+{
+    if (tb_exit_label) {
+        gen_set_label(tb_exit_label);
+        tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
+        tb_exit_label = NULL;
+    }
+}
+
+/* ---- the TB cache ---- */
+
+static uint32_t tb_hash_func(uint64_t phys_pc, uint64_t pc, uint64_t cs_base,
+                             uint32_t flags, uint32_t cflags)
+{
+    uint64_t h = phys_pc * 0x9e3779b97f4a7c15ull;
+    h ^= (pc + (h << 6) + (h >> 2)) * 0xc2b2ae3d27d4eb4full;
+    h ^= (cs_base ^ ((uint64_t)flags << 32 | cflags)) * 0x165667b19e3779f9ull;
+    return (uint32_t)(h ^ (h >> 29) ^ (h >> 47));
+}
+
+static inline unsigned jc_hash(uint64_t pc)
+{
+    return (unsigned)((pc ^ (pc >> TB_JMP_CACHE_BITS)) & (TB_JMP_CACHE_SIZE - 1));
+}
+
+void tb_jmp_cache_clear(TCGCPUEngine *e)
+{
+    memset(e->jmp_cache, 0, sizeof(e->jmp_cache));
+}
+
+void tb_jmp_cache_clear_page(TCGCPUEngine *e, uint64_t vaddr, uint64_t mask)
+{
+    for (unsigned i = 0; i < TB_JMP_CACHE_SIZE; i++) {
+        EngineTB *tb = e->jmp_cache[i];
+        if (tb && ((tb->tb.pc & mask) == vaddr ||
+                   (((tb->tb.pc + tb->tb.size - 1) & mask) == vaddr))) {
+            e->jmp_cache[i] = NULL;
+        }
+    }
+}
+
+static inline bool tb_matches(const EngineTB *tb, uint64_t phys_pc, uint64_t pc,
+                              uint64_t cs_base, uint32_t flags, uint32_t cflags)
+{
+    return tb->tb.pc == pc && tb->tb.phys_pc == phys_pc && tb->tb.cs_base == cs_base &&
+           tb->tb.flags == flags && tb->tb.cflags == cflags;
+}
+
+static EngineTB *tb_hash_lookup(uint64_t phys_pc, uint64_t pc, uint64_t cs_base,
+                                uint32_t flags, uint32_t cflags)
+{
+    uint32_t h = tb_hash_func(phys_pc, pc, cs_base, flags, cflags);
+    g_mutex_lock(&tb_lock);
+    EngineTB *tb = tb_hash[h & (TB_HASH_SIZE - 1)];
+    while (tb && !(tb->hash == h && tb_matches(tb, phys_pc, pc, cs_base, flags, cflags))) {
+        tb = tb->hash_next;
+    }
+    g_mutex_unlock(&tb_lock);
+    return tb;
+}
+
+static gpointer page_key(uint64_t paddr)
+{
+    return GSIZE_TO_POINTER((paddr >> TCG_PAGE_BITS) + 1);
+}
+
+bool tb_page_has_code(uint64_t paddr)
+{
+    g_mutex_lock(&tb_lock);
+    bool r = page_map && g_hash_table_contains(page_map, page_key(paddr));
+    g_mutex_unlock(&tb_lock);
+    return r;
+}
+
+static inline EngineTB *tagged_tb(uintptr_t v)
+{
+    return (EngineTB *)(v & ~(uintptr_t)3);
+}
+
+/* tb_lock held. */
+static void tb_link(EngineTB *tb)
+{
+    EngineTB **b = &tb_hash[tb->hash & (TB_HASH_SIZE - 1)];
+    tb->hash_next = *b;
+    *b = tb;
+    for (int n = 0; n < 2; n++) {
+        if (tb->page_addr[n] == (uint64_t)-1) {
+            continue;
+        }
+        gpointer key = page_key(tb->page_addr[n]);
+        tb->page_next[n] = (uintptr_t)g_hash_table_lookup(page_map, key);
+        g_hash_table_insert(page_map, key, (gpointer)((uintptr_t)tb | n));
+    }
+    nb_live_tbs++;
+}
+
+/* Remove (src, n) from dest's incoming list. tb_lock held. */
+static void tb_jmp_unlink(EngineTB *src, int n)
+{
+    EngineTB *dest = src->jmp_dest[n];
+    uintptr_t *p = &dest->jmp_list;
+    while (*p) {
+        EngineTB *t = tagged_tb(*p);
+        int tn = *p & 1;
+        if (t == src && tn == n) {
+            *p = src->jmp_next[n];
+            break;
+        }
+        p = &t->jmp_next[tn];
+    }
+    src->jmp_dest[n] = NULL;
+}
+
+/* tb_lock held. */
+static void tb_invalidate_locked(EngineTB *tb)
+{
+    if (tb->invalid) {
+        return;
+    }
+    __atomic_store_n(&tb->invalid, true, __ATOMIC_RELEASE);
+    EngineTB **b = &tb_hash[tb->hash & (TB_HASH_SIZE - 1)];
+    while (*b && *b != tb) {
+        b = &(*b)->hash_next;
+    }
+    if (*b) {
+        *b = tb->hash_next;
+    }
+    for (int n = 0; n < 2; n++) {
+        if (tb->page_addr[n] == (uint64_t)-1) {
+            continue;
+        }
+        gpointer key = page_key(tb->page_addr[n]);
+        uintptr_t head = (uintptr_t)g_hash_table_lookup(page_map, key);
+        uintptr_t self = (uintptr_t)tb | n;
+        if (head == self) {
+            if (tb->page_next[n]) {
+                g_hash_table_insert(page_map, key, (gpointer)tb->page_next[n]);
+            } else {
+                g_hash_table_remove(page_map, key);
+            }
+        } else {
+            uintptr_t cur = head;
+            while (cur) {
+                EngineTB *t = tagged_tb(cur);
+                int tn = cur & 1;
+                if (t->page_next[tn] == self) {
+                    t->page_next[tn] = tb->page_next[n];
+                    break;
+                }
+                cur = t->page_next[tn];
+            }
+        }
+    }
+    /* Jumps into this TB fall back to their exit_tb; the ones out of it go away. */
+    uintptr_t in = tb->jmp_list;
+    while (in) {
+        EngineTB *src = tagged_tb(in);
+        int n = in & 1;
+        in = src->jmp_next[n];
+        tcg_tb_reset_jmp(&src->tb.tc, n);
+        src->jmp_dest[n] = NULL;
+        tcg_stats.unchains++;
+    }
+    tb->jmp_list = 0;
+    for (int n = 0; n < 2; n++) {
+        if (tb->jmp_dest[n]) {
+            tb_jmp_unlink(tb, n);
+        }
+    }
+    nb_live_tbs--;
+    tcg_stats.tbs_invalidated++;
+}
+
+/* Does tb's code overlap the physical range [start, end)? */
+static bool tb_overlaps(const EngineTB *tb, uint64_t start, uint64_t end)
+{
+    uint64_t p0 = tb->tb.phys_pc;
+    uint64_t len0 = MIN((uint64_t)tb->tb.size, TCG_PAGE_SIZE - (p0 & ~TCG_PAGE_MASK));
+    if (!tb->tb.size) {
+        len0 = 1;
+    }
+    if (p0 < end && start < p0 + len0) {
+        return true;
+    }
+    if (tb->page_addr[1] != (uint64_t)-1 && tb->tb.size > len0) {
+        uint64_t p1 = tb->page_addr[1];
+        if (p1 < end && start < p1 + (tb->tb.size - len0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool tb_invalidate_range_check(uint64_t start, uint64_t end, EngineTB *cur)
+{
+    bool hit_cur = false;
+    if (!page_map || end <= start) {
+        return false;
+    }
+    g_mutex_lock(&tb_lock);
+    if (g_hash_table_size(page_map)) {
+        for (uint64_t pg = start & TCG_PAGE_MASK; pg < end; pg += TCG_PAGE_SIZE) {
+            uintptr_t cur_link = (uintptr_t)g_hash_table_lookup(page_map, page_key(pg));
+            while (cur_link) {
+                EngineTB *t = tagged_tb(cur_link);
+                cur_link = t->page_next[cur_link & 1];
+                if (tb_overlaps(t, start, end)) {
+                    hit_cur |= (t == cur);
+                    tb_invalidate_locked(t);
+                }
+            }
+            if (pg + TCG_PAGE_SIZE < pg) {
+                break;
+            }
+        }
+    }
+    g_mutex_unlock(&tb_lock);
+    return hit_cur;
+}
+
+void tb_invalidate_phys_range(hwaddr start, hwaddr end)
+{
+    tb_invalidate_range_check(start, end, NULL);
+}
+
+EngineTB *tb_find_by_host_pc(uintptr_t host_pc)
+{
+    if (!all_tbs || !all_tbs->len) {
+        return NULL;
+    }
+    /* TBs are bump-allocated in the code buffer, so all_tbs is sorted by tc_ptr. */
+    guint lo = 0, hi = all_tbs->len;
+    while (hi - lo > 1) {
+        guint mid = (lo + hi) / 2;
+        EngineTB *t = g_ptr_array_index(all_tbs, mid);
+        if ((uintptr_t)t->tb.tc.tc_ptr <= host_pc) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    EngineTB *tb = g_ptr_array_index(all_tbs, lo);
+    return tcg_tb_contains_pc(&tb->tb.tc, host_pc) ? tb : NULL;
+}
+
+static void jmp_cache_clear_cb(TCGCPUEngine *e, void *opaque)
+{
+    tb_jmp_cache_clear(e);
+}
+
+static void tb_flush_locked(void)
+{
+    g_mutex_lock(&tb_lock);
+    memset(tb_hash, 0, sizeof(tb_hash));
+    g_hash_table_remove_all(page_map);
+    for (guint i = 0; i < all_tbs->len; i++) {
+        g_free(g_ptr_array_index(all_tbs, i));
+    }
+    g_ptr_array_set_size(all_tbs, 0);
+    nb_live_tbs = 0;
+    g_mutex_unlock(&tb_lock);
+    tcg_engine_foreach_cpu(jmp_cache_clear_cb, NULL);
+    tcg_code_buffer_reset(engine_ctx);
+    tcg_stats.tb_flushes++;
+}
+
+void tb_flush(void)
+{
+    if (engine_ctx) {
+        tb_flush_locked();
+    }
+}
+
+/* Translate a new TB for the key; runs with exec_lock held. May longjmp (fetch fault). */
+static EngineTB *tb_gen_code(CPUState *cpu, TCGCPUEngine *e, uint64_t phys_pc,
+                             uint64_t pc, uint64_t cs_base, uint32_t flags,
+                             uint32_t cflags)
+{
+    int max_insns = cflags & CF_COUNT_MASK;
+    if (!max_insns) {
+        max_insns = TCG_MAX_INSNS_PER_TB;
+    }
+    if (cflags & CF_SINGLE_STEP) {
+        max_insns = 1;
+    }
+    bool flushed = false;
+    for (;;) {
+        EngineTB *tb = g_new0(EngineTB, 1);
+        tb->tb.pc = pc;
+        tb->tb.cs_base = cs_base;
+        tb->tb.flags = flags;
+        tb->tb.cflags = cflags;
+        tb->tb.phys_pc = phys_pc;
+        tb->tb.phys_page2 = -1;
+        tb->tb.engine = tb;
+        tb->page_addr[0] = phys_pc & TCG_PAGE_MASK;
+        tb->page_addr[1] = -1;
+        e->translating = tb;
+        tcg_func_start(engine_ctx);
+        tcg_ops->translate_code(cpu, &tb->tb, max_insns);
+        e->translating = NULL;
+        tcg_stats.tbs_translated++;
+        int n = tcg_gen_code(engine_ctx, &tb->tb.tc);
+        if (n == TCG_GEN_BUFFER_FULL) {
+            g_free(tb);
+            if (flushed) {
+                g_error("tcg: a single TB does not fit in an empty code buffer");
+            }
+            emu_log_mask(LOG_EXEC, "tcg: code buffer full, flushing\n");
+            tb_flush_locked();
+            flushed = true;
+            continue;
+        }
+        if (n == TCG_GEN_TOO_BIG) {
+            g_free(tb);
+            tcg_stats.too_big_retries++;
+            if (max_insns <= 1) {
+                g_error("tcg: one guest instruction at 0x%" PRIx64 " is too big to "
+                        "translate", pc);
+            }
+            max_insns /= 2;
+            continue;
+        }
+        if (tb->tb.phys_page2 != (uint64_t)-1) {
+            tb->page_addr[1] = tb->tb.phys_page2 & TCG_PAGE_MASK;
+        }
+        tb->hash = tb_hash_func(phys_pc, pc, cs_base, flags, cflags);
+        tcg_stats.code_bytes += n;
+        bool new0 = !tb_page_has_code(tb->page_addr[0]);
+        bool new1 = tb->page_addr[1] != (uint64_t)-1 && !tb_page_has_code(tb->page_addr[1]);
+        g_mutex_lock(&tb_lock);
+        tb_link(tb);
+        g_ptr_array_add(all_tbs, tb);
+        g_mutex_unlock(&tb_lock);
+        /* From now on, CPU stores to these pages take the slow path (SMC). */
+        if (new0) {
+            tlb_protect_code_page(tb->page_addr[0]);
+        }
+        if (new1) {
+            tlb_protect_code_page(tb->page_addr[1]);
+        }
+        return tb;
+    }
+}
+
+/* Chain (src, n) -> dst. exec_lock held. */
+static void tb_add_jump(EngineTB *src, int n, EngineTB *dst)
+{
+    if (src->tb.tc.jmp_insn_offset[n] == TCG_NO_JMP || (src->tb.cflags & CF_NO_GOTO_TB) ||
+        !tcg_ops->exit_request_offset) {
+        return;
+    }
+    /* Direct jumps stay within one guest page, so that a remapped page is always
+     * entered through a lookup (the same rule as QEMU's translator_use_goto_tb). */
+    if ((src->tb.pc & TCG_PAGE_MASK) != (dst->tb.pc & TCG_PAGE_MASK)) {
+        return;
+    }
+    g_mutex_lock(&tb_lock);
+    if (!src->invalid && !dst->invalid && !src->jmp_dest[n]) {
+        tcg_tb_set_jmp_target(&src->tb.tc, n, dst->tb.tc.tc_ptr);
+        src->jmp_dest[n] = dst;
+        src->jmp_next[n] = dst->jmp_list;
+        dst->jmp_list = (uintptr_t)src | n;
+        tcg_stats.chains++;
+    }
+    g_mutex_unlock(&tb_lock);
+}
+
+static uint32_t curr_cflags(void)
+{
+    return 0;
+}
+
+static EngineTB *tb_lookup(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, uint64_t cs_base,
+                           uint32_t flags, uint32_t cflags, bool probe)
+{
+    unsigned h = jc_hash(pc);
+    EngineTB *tb = e->jmp_cache[h];
+    if (tb && !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE) && tb->tb.pc == pc &&
+        tb->tb.cs_base == cs_base && tb->tb.flags == flags && tb->tb.cflags == cflags) {
+        return tb;
+    }
+    uint64_t phys_pc = get_page_addr_code(cpu, e, pc, probe);
+    if (phys_pc == (uint64_t)-1) {
+        return NULL;
+    }
+    tb = tb_hash_lookup(phys_pc, pc, cs_base, flags, cflags);
+    if (!tb && !probe) {
+        tb = tb_gen_code(cpu, e, phys_pc, pc, cs_base, flags, cflags);
+    }
+    if (tb) {
+        e->jmp_cache[h] = tb;
+    }
+    return tb;
+}
+
+static bool cpu_exit_pending(TCGCPUEngine *e)
+{
+    return __atomic_load_n(&e->cpu->exit_request, __ATOMIC_ACQUIRE) ||
+           __atomic_load_n(&e->interrupt_request, __ATOMIC_ACQUIRE) ||
+           __atomic_load_n(&e->yield_request, __ATOMIC_ACQUIRE) ||
+           (tcg_ops->exit_request_offset &&
+            __atomic_load_n(tcg_exit_flag(e), __ATOMIC_ACQUIRE));
+}
+
+/* lookup_and_goto_ptr: the next TB without leaving generated code, if cached. */
+static const void *lookup_tb_ptr(void *env)
+{
+    CPUState *cpu = current_cpu;
+    if (!cpu || !cpu->accel) {
+        return NULL;
+    }
+    TCGCPUEngine *e = (TCGCPUEngine *)cpu->accel;
+    if (cpu_exit_pending(e) || e->cflags_next_tb != -1) {
+        return NULL;
+    }
+    uint64_t pc, cs_base;
+    uint32_t flags;
+    tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+    EngineTB *tb = tb_lookup(cpu, e, pc, cs_base, flags, curr_cflags(), true);
+    if (!tb) {
+        tcg_stats.lookup_ptr_misses++;
+        return NULL;
+    }
+    tcg_stats.lookup_ptr_hits++;
+    if (emu_log_enabled(LOG_EXEC)) {
+        emu_log("Trace %d: %p [%016" PRIx64 "/%016" PRIx64 "/%08x] (goto_ptr)\n",
+                cpu->cpu_index, tb->tb.tc.tc_ptr, tb->tb.cs_base, tb->tb.pc,
+                tb->tb.flags);
+    }
+    return tb->tb.tc.tc_ptr;
+}
+
+/* ---- the exec lock: one vCPU runs guest code at a time ---- */
+
+static void exec_lock_acquire(CPUState *cpu)
+{
+    if (!g_mutex_trylock(&exec_lock)) {
+        __atomic_fetch_add(&exec_waiters, 1, __ATOMIC_SEQ_CST);
+        /* Ask the running vCPU to end its slice, then wait our turn. */
+        CPUState *owner = __atomic_load_n(&exec_owner, __ATOMIC_ACQUIRE);
+        if (owner && owner->accel) {
+            TCGCPUEngine *oe = (TCGCPUEngine *)owner->accel;
+            __atomic_store_n(&oe->yield_request, 1, __ATOMIC_RELEASE);
+            tcg_engine_request_exit(oe);
+        }
+        g_mutex_lock(&exec_lock);
+        __atomic_fetch_sub(&exec_waiters, 1, __ATOMIC_SEQ_CST);
+    }
+    __atomic_store_n(&exec_owner, cpu, __ATOMIC_RELEASE);
+}
+
+static void exec_lock_release(void)
+{
+    __atomic_store_n(&exec_owner, NULL, __ATOMIC_RELEASE);
+    g_mutex_unlock(&exec_lock);
+    if (__atomic_load_n(&exec_waiters, __ATOMIC_ACQUIRE)) {
+        g_thread_yield();
+    }
+}
+
+/* ---- the loop ---- */
+
+/* Handle a pending exception; true (with *ret) if tcg_cpu_exec must return. */
+static bool cpu_handle_exception(CPUState *cpu, TCGCPUEngine *e, int *ret)
+{
+    int excp = e->exception_index;
+    if (excp < 0) {
+        return false;
+    }
+    if (excp >= EXCP_INTERRUPT) {
+        e->exception_index = EXCP_NONE;
+        switch (excp) {
+        case EXCP_HLT:
+        case EXCP_HALTED:
+            cpu->halted = true;
+            *ret = EXCP_HLT;
+            return true;
+        case EXCP_EXEC_NON_RAM:
+            error_report("tcg: CPU %d fetched code at 0x%" PRIx64 ", which is not RAM or "
+                         "ROM: executing from device memory is not supported",
+                         cpu->cpu_index, e->fatal_addr);
+            *ret = EXCP_TCG_FATAL;
+            return true;
+        case EXCP_YIELD:
+            *ret = EXCP_YIELD;
+            return true;
+        case EXCP_DEBUG:
+            *ret = EXCP_DEBUG;
+            return true;
+        default:
+            *ret = EXCP_INTERRUPT;
+            return true;
+        }
+    }
+    emu_log_mask(LOG_INT, "tcg: CPU %d exception %d\n", cpu->cpu_index, excp);
+    tcg_ops->do_interrupt(cpu);
+    e->exception_index = EXCP_NONE;
+    return false;
+}
+
+/* Between TBs: kicks, yields, interrupt requests. True (with *ret) to return. */
+static bool cpu_handle_interrupt(CPUState *cpu, TCGCPUEngine *e, EngineTB **last_tb,
+                                 int *ret)
+{
+    /* Clear the flag first: a request made after this point sets it again. */
+    if (tcg_ops->exit_request_offset) {
+        __atomic_store_n(tcg_exit_flag(e), 0, __ATOMIC_SEQ_CST);
+    }
+    if (__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELEASE);
+        *ret = EXCP_INTERRUPT;
+        return true;
+    }
+    if (__atomic_exchange_n(&e->yield_request, 0, __ATOMIC_ACQ_REL)) {
+        *ret = EXCP_YIELD;
+        return true;
+    }
+    if (__atomic_exchange_n(&e->tlb_flush_request, 0, __ATOMIC_ACQ_REL)) {
+        tlb_flush_all_engine(e);
+        *last_tb = NULL;
+    }
+    int ir = __atomic_load_n(&e->interrupt_request, __ATOMIC_ACQUIRE);
+    if (ir && !(e->cflags_next_tb != -1 && (e->cflags_next_tb & CF_NOIRQ))) {
+        if (ir & CPU_INTERRUPT_HALT) {
+            cpu_reset_interrupt(cpu, CPU_INTERRUPT_HALT);
+            cpu->halted = true;
+            *ret = EXCP_HLT;
+            return true;
+        }
+        if (ir & CPU_INTERRUPT_EXITTB) {
+            cpu_reset_interrupt(cpu, CPU_INTERRUPT_EXITTB);
+            *last_tb = NULL;
+        }
+        if (tcg_ops->cpu_exec_interrupt && tcg_ops->cpu_exec_interrupt(cpu, ir)) {
+            *last_tb = NULL;
+        }
+        if (e->exception_index >= 0) {
+            /* cpu_exec_interrupt raised something for the loop to deliver. */
+            return false;
+        }
+    }
+    return false;
+}
+
+static int cpu_exec_loop(CPUState *cpu_arg, TCGCPUEngine *e_arg)
+{
+    volatile int ret = EXCP_INTERRUPT;
+    volatile unsigned budget = engine_cfg.slice_tbs;
+
+    if (sigsetjmp(e_arg->jmp_env, 0) != 0) {
+        /* Back from cpu_loop_exit: generated code and helpers were abandoned. */
+        tcg_tci_retaddr = 0;
+    }
+    CPUState *cpu = current_cpu;
+    TCGCPUEngine *e = (TCGCPUEngine *)cpu->accel;
+    g_assert(cpu == cpu_arg);
+    {
+        if (e->translating) {
+            g_free(e->translating);
+            e->translating = NULL;
+        }
+    }
+    for (;;) {
+        int r;
+        if (cpu_handle_exception(cpu, e, &r)) {
+            ret = r;
+            break;
+        }
+        EngineTB *last_tb = NULL;
+        int last_n = 0;
+        for (;;) {
+            if (cpu_handle_interrupt(cpu, e, &last_tb, &r)) {
+                ret = r;
+                goto out;
+            }
+            if (e->exception_index >= 0) {
+                break;
+            }
+            if (budget-- == 0) {
+                ret = EXCP_YIELD;
+                goto out;
+            }
+            uint64_t pc, cs_base;
+            uint32_t flags, cflags = curr_cflags();
+            tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+            if (e->cflags_next_tb != -1) {
+                cflags = (uint32_t)e->cflags_next_tb;
+                e->cflags_next_tb = -1;
+            }
+            uint64_t flushes = tcg_stats.tb_flushes;
+            EngineTB *tb = tb_lookup(cpu, e, pc, cs_base, flags, cflags, false);
+            if (last_tb && flushes == tcg_stats.tb_flushes) {
+                tb_add_jump(last_tb, last_n, tb);
+            }
+            if (emu_log_enabled(LOG_EXEC)) {
+                emu_log("Trace %d: %p [%016" PRIx64 "/%016" PRIx64 "/%08x]\n",
+                        cpu->cpu_index, tb->tb.tc.tc_ptr, cs_base, pc, flags);
+            }
+            tcg_stats.loop_execs++;
+            uintptr_t v = tcg_tb_exec(engine_ctx, e->env, tb->tb.tc.tc_ptr);
+            EngineTB *from = (EngineTB *)(v & ~(uintptr_t)TB_EXIT_MASK);
+            int n = v & TB_EXIT_MASK;
+            if (!from || n == TB_EXIT_REQUESTED) {
+                if (from) {
+                    tcg_stats.exit_requests++;
+                }
+                last_tb = NULL;
+            } else {
+                last_tb = from;
+                last_n = n;
+            }
+        }
+    }
+out:
+    e->translating = NULL;
+    return ret;
+}
+
+int tcg_cpu_exec(CPUState *cpu)
+{
+    TCGCPUEngine *e = tcg_cpu_engine(cpu);
+    CPUState *old_cpu = current_cpu;
+    TCGContext *old_ctx = tcg_ctx;
+
+    if (cpu->halted) {
+        if (!tcg_ops->has_work || !tcg_ops->has_work(cpu)) {
+            if (!(cpu_interrupt_request(cpu) & ~CPU_INTERRUPT_EXITTB)) {
+                return EXCP_HLT;
+            }
+        }
+        cpu->halted = false;
+    }
+    current_cpu = cpu;
+    exec_lock_acquire(cpu);
+    tcg_set_ctx(engine_ctx);
+    int ret = cpu_exec_loop(cpu, e);
+    tcg_set_ctx(old_ctx);
+    exec_lock_release();
+    current_cpu = old_cpu;
+    return ret;
+}
+
+/* ---- statistics ---- */
+
+void tcg_engine_get_stats(TCGEngineStats *st)
+{
+    *st = tcg_stats;
+    st->tbs_live = nb_live_tbs;
+}
+
+void tcg_engine_dump_info(GString *out)
+{
+    if (!engine_ctx) {
+        g_string_append(out, "tcg: not running\n");
+        return;
+    }
+    TCGEngineStats st;
+    tcg_engine_get_stats(&st);
+    tcg_dump_info(engine_ctx, out);
+    g_string_append_printf(out, "TB cache: %" PRIu64 " live, %" PRIu64 " translated, %"
+                           PRIu64 " invalidated, %" PRIu64 " flushes, %" PRIu64
+                           " too-big retries\n", st.tbs_live, st.tbs_translated,
+                           st.tbs_invalidated, st.tb_flushes, st.too_big_retries);
+    g_string_append_printf(out, "chaining: %" PRIu64 " jumps patched, %" PRIu64
+                           " reset; loop entries %" PRIu64 ", goto_ptr hits %" PRIu64
+                           " misses %" PRIu64 "\n", st.chains, st.unchains, st.loop_execs,
+                           st.lookup_ptr_hits, st.lookup_ptr_misses);
+    g_string_append_printf(out, "exits: %" PRIu64 " exit requests, %" PRIu64
+                           " self-modifying-code restarts\n", st.exit_requests,
+                           st.smc_restarts);
+}
