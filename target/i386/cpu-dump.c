@@ -66,7 +66,7 @@ void x86_cpu_dump_state(CPUState *cs, GString *out, int flags)
     CPUX86State *env = &cpu->env;
     bool lma = env->efer & EFER_LMA;
     bool cs64 = lma && (env->segs[R_CS].flags & DESC_L_MASK);
-    uint32_t rfl = env->rflags;
+    uint32_t rfl = x86_cpu_get_rflags(env);   /* TCG keeps CF..OF lazily */
     unsigned cpl = (env->cr[0] & CR0_PE_MASK)
                    ? (env->segs[R_SS].flags & DESC_DPL_MASK) >> DESC_DPL_SHIFT : 0;
     if (rfl & RFLAGS_VM) {

@@ -262,6 +262,11 @@ void x86_cpu_reset_state(X86CPU *cpu)
     /* APs wait for INIT/SIPI (SDM vol. 3 §9.4); the BSP runs. */
     env->mp_state = bsp ? X86_MP_RUNNABLE : X86_MP_INIT_RECEIVED;
     env->a20_enabled = true;
+    /* TCG: flags live in rflags, no exception in flight. */
+    env->cc_op = CC_OP_EFLAGS;
+    env->cc_dst = env->cc_src = env->cc_src2 = 0;
+    env->old_exception = -1;
+    env->error_code = 0;
 
     if (bsp && cpu->boot_entry && cpu->boot_entry->mode != X86_BOOT_RESET_VECTOR) {
         apply_boot_entry(cpu, cpu->boot_entry);

@@ -13,6 +13,7 @@
 
 #include "hw/core/cpu.h"
 #include "hw/i386/x86-boot.h"
+#include "tcg/tcg-softmmu.h"
 
 #define TYPE_X86_CPU "x86-cpu"
 #define X86_CPU_TYPE_SUFFIX "-x86_64-cpu"
@@ -197,7 +198,91 @@ enum {
     X86_MP_SIPI_RECEIVED = 4,
 };
 
+/*
+ * Lazy flags for TCG (docs/devel/x86-translator.md). The arithmetic flags
+ * (CF PF AF ZF SF OF) are described by cc_op and the operands cc_dst, cc_src,
+ * cc_src2 of the last flag-setting operation; CC_OP_EFLAGS (= 0, so a zeroed
+ * state is valid) means "they are in rflags". The width is the low 2 bits of
+ * the operation kinds (B = 8, W = 16, L = 32, Q = 64 bits).
+ */
+typedef enum CCOp {
+    CC_OP_EFLAGS = 0,   /* flags are in rflags */
+#define X86_CCOP4(name) CC_OP_##name##B, CC_OP_##name##W, CC_OP_##name##L, \
+                        CC_OP_##name##Q,
+    X86_CCOP4(ADD)      /* dst = result, src = second operand */
+    X86_CCOP4(ADC)      /* dst = result, src = second operand, src2 = carry in */
+    X86_CCOP4(SUB)      /* dst = result, src = subtrahend */
+    X86_CCOP4(SBB)      /* dst = result, src = subtrahend, src2 = borrow in */
+    X86_CCOP4(LOGIC)    /* dst = result; CF = OF = AF = 0 */
+    X86_CCOP4(INC)      /* dst = result, src = CF before (INC keeps CF) */
+    X86_CCOP4(DEC)      /* dst = result, src = CF before */
+    X86_CCOP4(SHL)      /* dst = result, src = operand << (count - 1) */
+    X86_CCOP4(SAR)      /* SHR and SAR: dst = result, src = operand >> (count - 1) */
+    X86_CCOP4(MUL)      /* dst = low half, src = non-zero when CF = OF = 1 */
+    X86_CCOP4(TZCNT)    /* TZCNT/LZCNT: dst = result, src = source; CF = src == 0 */
+    X86_CCOP4(POPCNT)   /* dst = source; ZF = dst == 0, all others 0 */
+#undef X86_CCOP4
+    CC_OP_NB,
+    CC_OP_DYNAMIC = 0xff,   /* translator only: "whatever env->cc_op says" */
+} CCOp;
+
+#define CC_OP_SIZE(op) (((op) - 1) & 3)          /* MO_8 .. MO_64 */
+#define CC_OP_KIND(op) ((((op) - 1) & ~3) + 1)   /* the B variant */
+
+/* Arithmetic flags: the part of rflags the lazy-flag state describes. */
+#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | \
+                      RFLAGS_OF)
+
+/*
+ * Translator mode bits (env->hflags, also the TB flags): everything that
+ * changes the code generated for the same bytes (docs/devel/x86-translator.md).
+ */
+#define HF_CPL_MASK      3u           /* CPL = CS.RPL (SS.DPL) */
+#define HF_PE_MASK       (1u << 2)    /* CR0.PE */
+#define HF_LMA_MASK      (1u << 3)    /* EFER.LMA: IA-32e mode */
+#define HF_CS64_MASK     (1u << 4)    /* 64-bit code (LMA and CS.L) */
+#define HF_CS32_MASK     (1u << 5)    /* CS.D: 32-bit default operand size */
+#define HF_SS32_MASK     (1u << 6)    /* SS.B: 32-bit stack */
+#define HF_ADDSEG_MASK   (1u << 7)    /* DS/ES/SS base non-zero (not 64-bit) */
+#define HF_VM_MASK       (1u << 8)    /* EFLAGS.VM */
+#define HF_INHIBIT_IRQ_MASK (1u << 9) /* STI / MOV SS shadow: one insn per TB */
+#define HF_TF_MASK       (1u << 10)   /* EFLAGS.TF */
+#define HF_SMAP_AC_MASK  (1u << 11)   /* CR4.SMAP with EFLAGS.AC: SMAP suspended */
+#define HF_PG_MASK       (1u << 12)   /* CR0.PG */
+#define HF_OSFXSR_MASK   (1u << 13)   /* CR4.OSFXSR */
+#define HF_EM_MASK       (1u << 14)   /* CR0.EM */
+#define HF_TS_MASK       (1u << 15)   /* CR0.TS */
+#define HF_MP_MASK       (1u << 16)   /* CR0.MP */
+#define HF_IOPL_SHIFT    17           /* EFLAGS.IOPL, 2 bits */
+#define HF_IOPL_MASK     (3u << HF_IOPL_SHIFT)
+#define HF_SMAP_MASK     (1u << 19)   /* CR4.SMAP */
+#define HF_SMEP_MASK     (1u << 20)   /* CR4.SMEP */
+
+/*
+ * Softmmu MMU indexes (one TLB each). SMAP (SDM vol. 3 §4.6.1) makes the same
+ * supervisor data access behave differently with EFLAGS.AC, so AC=1 (or
+ * CR4.SMAP = 0, which behaves the same) gets its own TLB instead of a flush on
+ * every STAC/CLAC.
+ */
+enum {
+    X86_MMU_KERNEL = 0,        /* CPL 0-2 data, SMAP enforced when CR4.SMAP */
+    X86_MMU_USER = 1,          /* CPL 3 */
+    X86_MMU_KERNEL_NOSMAP = 2, /* CPL 0-2 with EFLAGS.AC = 1 (STAC): no SMAP */
+    X86_MMU_NB,
+};
+
+#define CR4_SMEP_MASK (1u << 20)
+#define CR4_SMAP_MASK (1u << 21)
+#define CR4_FSGSBASE_MASK (1u << 16)
+#define CR4_TSD_MASK  (1u << 2)
+
 typedef struct CPUX86State {
+    /*
+     * TCG softmmu fast-path TLB, first so generated code reaches it with
+     * one-byte displacements (include/tcg/tcg-softmmu.h). Owned by accel/tcg.
+     */
+    CPUTLBFast tlb_fast[TCG_NB_MMU_MODES];
+
     uint64_t regs[CPU_NB_REGS];
     uint64_t rip;
     uint64_t rflags;
@@ -255,6 +340,17 @@ typedef struct CPUX86State {
     bool a20_enabled;
 
     uint64_t tsc_khz;
+
+    /* ---- TCG only (target/i386/tcg) ---- */
+    uint64_t cc_dst, cc_src, cc_src2;
+    uint32_t cc_op;            /* CCOp */
+    uint32_t hflags;           /* HF_*: recomputed by x86_update_hflags() */
+    int32_t exit_request;      /* set by accel/tcg: leave chained TBs */
+    int32_t error_code;        /* of the exception being raised */
+    bool exception_is_int;     /* INT n/INT3/INTO: software interrupt */
+    uint64_t exception_next_rip;  /* return RIP of a software interrupt */
+    int old_exception;         /* vector being delivered (#DF detection), or -1 */
+    uint64_t decode_features;  /* X86_FEATURE_BIT set for the decoder; 0 = unset */
 } CPUX86State;
 
 typedef struct X86CPUModel X86CPUModel;
@@ -357,6 +453,26 @@ static inline uint32_t x86_fxsave_mxcsr(const CPUX86State *env)
     memcpy(&v, env->xsave + 24, 4);
     return v;
 }
+
+/*
+ * TCG lazy flags: the full RFLAGS value (arithmetic bits computed from
+ * cc_op), and the inverse. Accelerators other than TCG never change cc_op,
+ * so there they are plain reads/writes of env->rflags.
+ */
+uint64_t x86_cpu_get_rflags(const CPUX86State *env);
+void x86_cpu_set_rflags(CPUX86State *env, uint64_t rflags);
+/* Arithmetic flags (RFLAGS_ARITH bits) described by cc_op and its operands. */
+uint32_t x86_cc_compute_all(uint32_t cc_op, uint64_t dst, uint64_t src, uint64_t src2,
+                            uint64_t rflags);
+/*
+ * TCG: acknowledge the highest-priority pending external interrupt of @cs
+ * (LAPIC, or the 8259 through LINT0/ExtINT) and return its vector, or -1.
+ * Set by whoever wires the interrupt controllers to the CPUs; NULL: none.
+ * CPU_INTERRUPT_HARD stays requested while the controller has more.
+ */
+extern int (*x86_cpu_ack_interrupt)(CPUState *cs);
+/* Recompute env->hflags from CR0/CR4/EFER/segments/RFLAGS. */
+void x86_update_hflags(CPUX86State *env);
 
 /* `info registers` for every CPU (syncs from the accelerator first). */
 void x86_cpu_info_registers(GString *out);

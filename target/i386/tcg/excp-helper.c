@@ -1,0 +1,304 @@
+/*
+ * Exception and interrupt delivery for TCG (SDM vol. 3 ch. 6): IA-32e IDT
+ * gates (interrupt and trap gates, IST, privilege change with the stack from
+ * the TSS, error codes), real-mode IVT delivery, the double-fault rules of
+ * §6.15 Table 6-5 and triple fault -> reset; external interrupts and NMI
+ * at instruction boundaries (IF, STI/MOV SS shadow).
+ *
+ * Not yet: 16/32-bit protected-mode gates (task gates, 32-bit interrupt/trap
+ * gates), which log under -d unimp and reset the machine like a triple fault.
+ */
+#include "util/osdep.h"
+#include "util/log.h"
+#include "system/memory.h"
+#include "system/runstate.h"
+#include "target/i386/tcg/tcg-internal.h"
+
+int (*x86_cpu_ack_interrupt)(CPUState *cs);
+
+typedef struct DeliverFault {
+    int vector;
+    uint32_t err;
+} DeliverFault;
+
+static bool fault(DeliverFault *f, int vector, uint32_t err)
+{
+    f->vector = vector;
+    f->err = err;
+    return false;
+}
+
+/* Implicit supervisor accesses (IDT, GDT, TSS, stack) by linear address. */
+static bool lin_access(CPUX86State *env, uint64_t addr, void *buf, unsigned len,
+                       bool write, DeliverFault *f)
+{
+    uint8_t *p = buf;
+    while (len) {
+        unsigned chunk = MIN(len, TCG_PAGE_SIZE - (addr & (TCG_PAGE_SIZE - 1)));
+        hwaddr pa;
+        int prot, vector;
+        uint64_t psize;
+        uint32_t err;
+        if (!x86_mmu_translate(env, addr, write ? MMU_DATA_STORE : MMU_DATA_LOAD,
+                               X86_MMU_KERNEL, &pa, &prot, &psize, &vector, &err)) {
+            if (vector == EXCP0E_PAGE) {
+                env->cr[2] = addr;
+            }
+            return fault(f, vector, err);
+        }
+        if (write) {
+            address_space_write(&address_space_memory, pa, p, chunk);
+            tb_invalidate_phys_range(pa, pa + chunk);
+        } else {
+            address_space_read(&address_space_memory, pa, p, chunk);
+        }
+        addr += chunk;
+        p += chunk;
+        len -= chunk;
+    }
+    return true;
+}
+
+static bool load_desc(CPUX86State *env, uint32_t sel, uint32_t *lo, uint32_t *hi,
+                      uint32_t ext, DeliverFault *f)
+{
+    const SegmentCache *dt = (sel & 4) ? &env->ldt : &env->gdt;
+    uint32_t index = sel & ~7u;
+    uint32_t d[2];
+    if (index + 7 > dt->limit) {
+        return fault(f, EXCP0D_GPF, (sel & ~3u) | ext);
+    }
+    if (!lin_access(env, dt->base + index, d, 8, false, f)) {
+        return false;
+    }
+    *lo = d[0];
+    *hi = d[1];
+    return true;
+}
+
+static bool deliver_long(CPUX86State *env, int vector, bool is_int, bool has_err,
+                         uint32_t err, uint64_t next_rip, DeliverFault *f)
+{
+    unsigned cpl = env->hflags & HF_CPL_MASK;
+    uint32_t ext = is_int ? 0 : 1;
+    uint32_t idt_err = vector * 8 + 2 + ext;
+    uint32_t g[4];
+
+    if (vector * 16 + 15 > env->idt.limit) {
+        return fault(f, EXCP0D_GPF, idt_err);
+    }
+    if (!lin_access(env, env->idt.base + vector * 16, g, 16, false, f)) {
+        return false;
+    }
+    unsigned type = (g[1] >> 8) & 0x1f;
+    unsigned dpl = (g[1] >> DESC_DPL_SHIFT) & 3;
+    if (type != 0x0e && type != 0x0f) {
+        return fault(f, EXCP0D_GPF, idt_err);
+    }
+    /* Software interrupts check the gate's DPL (SDM §6.12.1.1). */
+    if (is_int && dpl < cpl) {
+        return fault(f, EXCP0D_GPF, idt_err);
+    }
+    if (!(g[1] & DESC_P_MASK)) {
+        return fault(f, EXCP0B_NOSEG, idt_err);
+    }
+    uint32_t sel = g[0] >> 16;
+    uint64_t target = (g[0] & 0xffff) | (g[1] & 0xffff0000u) | ((uint64_t)g[2] << 32);
+    unsigned ist = g[1] & 7;
+    uint32_t d0, d1;
+
+    if ((sel & ~3u) == 0) {
+        return fault(f, EXCP0D_GPF, ext);
+    }
+    if (!load_desc(env, sel, &d0, &d1, ext, f)) {
+        return false;
+    }
+    unsigned cs_dpl = (d1 >> DESC_DPL_SHIFT) & 3;
+    if (!(d1 & DESC_S_MASK) || !(d1 & DESC_CS_MASK) || !(d1 & DESC_L_MASK) ||
+        (d1 & DESC_B_MASK) || cs_dpl > cpl) {
+        return fault(f, EXCP0D_GPF, (sel & ~3u) | ext);
+    }
+    if (!(d1 & DESC_P_MASK)) {
+        return fault(f, EXCP0B_NOSEG, (sel & ~3u) | ext);
+    }
+    unsigned new_cpl = (d1 & DESC_C_MASK) ? cpl : cs_dpl;
+
+    uint64_t rsp = env->regs[R_ESP];
+    if (ist || new_cpl < cpl) {
+        /* 64-bit TSS: RSPn at 4 + 8n, ISTn at 36 + 8(n-1) (SDM §7.7). */
+        uint32_t off = ist ? 36 + 8 * (ist - 1) : 4 + 8 * new_cpl;
+        if (off + 7 > env->tr.limit) {
+            return fault(f, EXCP0A_TSS, (env->tr.selector & ~3u) | ext);
+        }
+        if (!lin_access(env, env->tr.base + off, &rsp, 8, false, f)) {
+            return false;
+        }
+    }
+    rsp &= ~0xfull;     /* SDM §6.14.2: the new RSP is 16-byte aligned */
+
+    uint64_t frame[6];
+    unsigned n = 0;
+    if (has_err) {
+        frame[n++] = err;
+    }
+    frame[n++] = is_int ? next_rip : env->rip;
+    frame[n++] = env->segs[R_CS].selector;
+    frame[n++] = x86_cpu_get_rflags(env);
+    frame[n++] = env->regs[R_ESP];
+    frame[n++] = env->segs[R_SS].selector;
+    rsp -= n * 8;
+    if (!lin_access(env, rsp, frame, n * 8, true, f)) {
+        return false;
+    }
+
+    if (new_cpl != cpl) {
+        /* A NULL SS with RPL = new CPL (SDM §6.14.4). */
+        env->segs[R_SS].selector = new_cpl;
+        env->segs[R_SS].base = 0;
+        env->segs[R_SS].limit = 0;
+        env->segs[R_SS].flags = (new_cpl << DESC_DPL_SHIFT) | DESC_S_MASK | DESC_W_MASK |
+                                DESC_A_MASK | DESC_P_MASK | DESC_B_MASK;
+    }
+    env->segs[R_CS].selector = (sel & ~3u) | new_cpl;
+    env->segs[R_CS].base = 0;
+    env->segs[R_CS].limit = 0xffffffff;
+    env->segs[R_CS].flags = d1 & 0x00f0ff00u;
+    env->regs[R_ESP] = rsp;
+    env->rip = target;
+    uint64_t rfl = x86_cpu_get_rflags(env) &
+                   ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
+    if (type == 0x0e) {
+        rfl &= ~(uint64_t)RFLAGS_IF;   /* interrupt gate */
+    }
+    x86_cpu_set_rflags(env, rfl);
+    return true;
+}
+
+/* Real-address mode (SDM §6.1, vol. 1 ...): the IVT of 4-byte CS:IP vectors. */
+static bool deliver_real(CPUX86State *env, int vector, bool is_int, uint64_t next_rip,
+                         DeliverFault *f)
+{
+    uint16_t v[2], frame[3];
+    if (vector * 4 + 3 > env->idt.limit) {
+        return fault(f, EXCP0D_GPF, 0);
+    }
+    if (!lin_access(env, env->idt.base + vector * 4, v, 4, false, f)) {
+        return false;
+    }
+    uint16_t sp = env->regs[R_ESP] - 6;
+    frame[0] = is_int ? next_rip : env->rip;
+    frame[1] = env->segs[R_CS].selector;
+    frame[2] = x86_cpu_get_rflags(env);
+    if (!lin_access(env, env->segs[R_SS].base + sp, frame, 6, true, f)) {
+        return false;
+    }
+    env->regs[R_ESP] = (env->regs[R_ESP] & ~0xffffull) | sp;
+    env->segs[R_CS].selector = v[1];
+    env->segs[R_CS].base = (uint32_t)v[1] << 4;
+    env->rip = v[0];
+    x86_cpu_set_rflags(env, x86_cpu_get_rflags(env) &
+                       ~(uint64_t)(RFLAGS_IF | RFLAGS_TF | RFLAGS_AC | RFLAGS_RF));
+    return true;
+}
+
+static bool has_error_code(int vector)
+{
+    return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
+
+static bool contributory(int vector)
+{
+    return vector == 0 || (vector >= 10 && vector <= 13);
+}
+
+static void deliver(CPUState *cs, int vector, bool is_int, uint32_t err)
+{
+    CPUX86State *env = cpu_env(cs);
+    bool has_err = !is_int && has_error_code(vector);
+
+    for (;;) {
+        DeliverFault f;
+        bool ok;
+
+        x86_update_hflags(env);
+        emu_log_mask(LOG_INT, "x86: %s %d (0x%x) at %04x:%" PRIx64 " err 0x%x cr2 0x%"
+                     PRIx64 " cpl %d\n", is_int ? "int" : "exception", vector, vector,
+                     env->segs[R_CS].selector, env->rip, err, env->cr[2],
+                     env->hflags & HF_CPL_MASK);
+        if (env->hflags & HF_LMA_MASK) {
+            ok = deliver_long(env, vector, is_int, has_err, err, env->exception_next_rip, &f);
+        } else if (!(env->hflags & HF_PE_MASK)) {
+            ok = deliver_real(env, vector, is_int, env->exception_next_rip, &f);
+        } else {
+            emu_log_mask(LOG_UNIMP, "x86 tcg: interrupt delivery in 16/32-bit protected "
+                         "mode is not implemented: resetting\n");
+            system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
+            cpu_set_exception_index(cs, EXCP_HLT);
+            return;
+        }
+        if (ok) {
+            break;
+        }
+        /* A fault while delivering (SDM §6.15, Table 6-5). */
+        if (vector == EXCP08_DBLE) {
+            emu_log_mask(LOG_INT | LOG_GUEST_ERROR, "x86: triple fault: resetting\n");
+            system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
+            cpu_set_exception_index(cs, EXCP_HLT);
+            return;
+        }
+        if (!is_int && ((contributory(vector) && contributory(f.vector)) ||
+                        (vector == EXCP0E_PAGE &&
+                         (contributory(f.vector) || f.vector == EXCP0E_PAGE)))) {
+            vector = EXCP08_DBLE;
+            err = 0;
+        } else {
+            vector = f.vector;
+            err = f.err;
+        }
+        is_int = false;
+        has_err = has_error_code(vector);
+    }
+    env->exception_is_int = false;
+    env->events.interrupt_shadow = 0;
+    x86_update_hflags(env);
+}
+
+void x86_cpu_do_interrupt(CPUState *cs)
+{
+    CPUX86State *env = cpu_env(cs);
+    int vector = cpu_exception_index(cs);
+
+    if (vector < 0 || vector >= 256) {
+        return;
+    }
+    cpu_set_exception_index(cs, EXCP_NONE);
+    deliver(cs, vector, env->exception_is_int, env->error_code);
+}
+
+bool x86_cpu_exec_interrupt(CPUState *cs, int interrupt_request)
+{
+    CPUX86State *env = cpu_env(cs);
+
+    if (env->events.interrupt_shadow) {
+        return false;      /* STI / MOV SS shadow (SDM §6.8.3) */
+    }
+    if ((interrupt_request & CPU_INTERRUPT_NMI) && !env->events.nmi_masked) {
+        cpu_reset_interrupt(cs, CPU_INTERRUPT_NMI);
+        env->events.nmi_masked = true;       /* until IRET */
+        cs->halted = false;
+        env->exception_is_int = false;
+        deliver(cs, EXCP02_NMI, false, 0);
+        return true;
+    }
+    if ((interrupt_request & CPU_INTERRUPT_HARD) && (env->rflags & RFLAGS_IF)) {
+        int vector = x86_cpu_ack_interrupt ? x86_cpu_ack_interrupt(cs) : -1;
+        if (vector < 0) {
+            return false;
+        }
+        cs->halted = false;
+        env->exception_is_int = false;
+        deliver(cs, vector & 0xff, false, 0);
+        return true;
+    }
+    return false;
+}

@@ -1,0 +1,230 @@
+/*
+ * x86 paging for TCG (SDM vol. 3 ch. 4): 32-bit, PAE and 4-level IA-32e
+ * page walks with accessed/dirty updates, 2 MiB/4 MiB/1 GiB pages, NX, U/S,
+ * R/W with CR0.WP, SMEP and SMAP, #PF error codes and CR2; identity mapping
+ * with paging off. The result fills the softmmu TLB (tlb_set_page).
+ *
+ * Page-table entries are read and updated with physical accesses through
+ * address_space_memory; PCID, protection keys and LA57 are not modelled yet.
+ */
+#include "util/osdep.h"
+#include "util/log.h"
+#include "system/memory.h"
+#include "target/i386/tcg/tcg-internal.h"
+
+#define PG_P   (1ull << 0)
+#define PG_RW  (1ull << 1)
+#define PG_US  (1ull << 2)
+#define PG_A   (1ull << 5)
+#define PG_D   (1ull << 6)
+#define PG_PS  (1ull << 7)
+#define PG_NX  (1ull << 63)
+
+/* #PF error code bits (SDM vol. 3 §4.7). */
+#define PF_P    (1u << 0)
+#define PF_W    (1u << 1)
+#define PF_U    (1u << 2)
+#define PF_RSVD (1u << 3)
+#define PF_I    (1u << 4)
+
+/* MAXPHYADDR 52: bits 51:12 of an entry address the next level. */
+#define PG_ADDR_MASK 0x000ffffffffff000ull
+
+static uint64_t pte_load(hwaddr a, bool wide)
+{
+    MemTxResult res;
+    return wide ? address_space_ldq_le(&address_space_memory, a, &res)
+                : address_space_ldl_le(&address_space_memory, a, &res);
+}
+
+static void pte_set_bits(hwaddr a, bool wide, uint64_t old, uint64_t bits)
+{
+    MemTxResult res;
+    if ((old & bits) == bits) {
+        return;
+    }
+    /* Only the low dword holds A and D: a 32-bit store keeps NX intact. */
+    address_space_stl_le(&address_space_memory, a, (uint32_t)(old | bits), &res);
+    (void)wide;
+}
+
+/*
+ * Walk the page tables for @addr. Returns true with *paddr (of @addr),
+ * *prot (PAGE_* this MMU index may use without another walk) and *page_size,
+ * or false with *vector (14 or 13) and *err.
+ */
+bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
+                       int mmu_idx, hwaddr *paddr, int *prot, uint64_t *page_size,
+                       int *vector, uint32_t *err)
+{
+    bool user = mmu_idx == X86_MMU_USER;
+    bool is_write = access == MMU_DATA_STORE, is_exec = access == MMU_INST_FETCH;
+    uint64_t cr0 = env->cr[0], cr4 = env->cr[4];
+    bool nxe = env->efer & EFER_NXE;
+    uint32_t code = (is_write ? PF_W : 0) | (user ? PF_U : 0);
+
+    if (!(cr0 & CR0_PG_MASK)) {
+        *paddr = addr & 0xffffffffull;     /* linear addresses are 32-bit here */
+        if (env->efer & EFER_LMA) {
+            *paddr = addr;
+        }
+        *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
+        *page_size = TCG_PAGE_SIZE;
+        return true;
+    }
+
+    if (is_exec && (nxe || (cr4 & CR4_SMEP_MASK))) {
+        code |= PF_I;
+    }
+
+    int levels;
+    bool wide = true;
+    uint64_t table;
+    uint64_t rsvd_nx = nxe ? 0 : PG_NX;
+
+    if (env->efer & EFER_LMA) {
+        /* Canonical check (SDM vol. 3 §3.3.7.1): #GP(0). */
+        if ((uint64_t)(((int64_t)addr << 16) >> 16) != addr) {
+            *vector = EXCP0D_GPF;
+            *err = 0;
+            return false;
+        }
+        levels = 4;
+        table = env->cr[3] & PG_ADDR_MASK;
+    } else if (cr4 & CR4_PAE_MASK) {
+        /* PAE: the PDPTE comes from CR3[31:5] (SDM vol. 3 §4.4.1). */
+        hwaddr pdpte_a = (env->cr[3] & 0xffffffe0ull) + ((addr >> 30) & 3) * 8;
+        uint64_t pdpte = pte_load(pdpte_a, true);
+        if (!(pdpte & PG_P)) {
+            goto fault;
+        }
+        if (pdpte & 0x1e6ull) {
+            code |= PF_RSVD | PF_P;
+            goto fault;
+        }
+        levels = 2;
+        table = pdpte & PG_ADDR_MASK;
+    } else {
+        levels = 2;
+        wide = false;
+        table = env->cr[3] & 0xfffff000ull;
+        rsvd_nx = 0;
+    }
+
+    bool us_ok = true, rw_ok = true, nx = false;
+    uint64_t pte = 0, size = TCG_PAGE_SIZE, base;
+    hwaddr pte_addr = 0;
+
+    for (int level = levels; level >= 1; level--) {
+        unsigned shift = wide ? 12 + 9 * (level - 1) : 12 + 10 * (level - 1);
+        unsigned idx = wide ? (addr >> shift) & 0x1ff : (addr >> shift) & 0x3ff;
+        pte_addr = table + idx * (wide ? 8 : 4);
+        pte = pte_load(pte_addr, wide);
+        if (!(pte & PG_P)) {
+            goto fault;
+        }
+        if (pte & rsvd_nx) {
+            code |= PF_RSVD | PF_P;
+            goto fault;
+        }
+        us_ok &= (pte & PG_US) != 0;
+        rw_ok &= (pte & PG_RW) != 0;
+        nx |= nxe && (pte & PG_NX);
+        bool leaf = level == 1;
+        if (!leaf && (pte & PG_PS)) {
+            if (wide && level == 4) {
+                code |= PF_RSVD | PF_P;     /* PS is reserved in a PML4E */
+                goto fault;
+            }
+            if (wide && level == 3 && !(env->efer & EFER_LMA)) {
+                code |= PF_RSVD | PF_P;
+                goto fault;
+            }
+            if (!wide && !(cr4 & CR4_PSE_MASK)) {
+                /* 32-bit paging without PSE ignores PS. */
+            } else {
+                leaf = true;
+                size = 1ull << shift;
+            }
+        }
+        if (leaf) {
+            break;
+        }
+        pte_set_bits(pte_addr, wide, pte, PG_A);
+        table = pte & (wide ? PG_ADDR_MASK : 0xfffff000ull);
+    }
+
+    /* Permissions (SDM vol. 3 §4.6). */
+    bool wp = cr0 & CR0_WP_MASK;
+    bool smap = (cr4 & CR4_SMAP_MASK) && us_ok && !user && mmu_idx == X86_MMU_KERNEL;
+    bool smep = (cr4 & CR4_SMEP_MASK) && us_ok && !user;
+    int p = 0;
+    if (user) {
+        if (us_ok) {
+            p = PAGE_READ | (rw_ok ? PAGE_WRITE : 0) | (nx ? 0 : PAGE_EXEC);
+        }
+    } else {
+        if (!smap) {
+            p = PAGE_READ | ((rw_ok || !wp) ? PAGE_WRITE : 0);
+        }
+        if (!nx && !smep) {
+            p |= PAGE_EXEC;
+        }
+    }
+    int need = is_write ? PAGE_WRITE : is_exec ? PAGE_EXEC : PAGE_READ;
+    if (!(p & need)) {
+        code |= PF_P;
+        goto fault;
+    }
+    /* Accessed on every leaf use, dirty on a write; before the first write
+     * the TLB entry is read-only so that the write comes back here. */
+    pte_set_bits(pte_addr, wide, pte, PG_A | (is_write ? PG_D : 0));
+    if (!is_write && !(pte & PG_D)) {
+        p &= ~PAGE_WRITE;
+    }
+
+    if (size == TCG_PAGE_SIZE) {
+        base = pte & (wide ? PG_ADDR_MASK : 0xfffff000ull);
+    } else if (wide) {
+        base = pte & PG_ADDR_MASK & ~(size - 1);
+    } else {
+        /* 4 MiB page: bits 20:13 of the PDE are physical address bits 39:32. */
+        base = (pte & 0xffc00000ull) | ((pte & 0x1fe000ull) << 19);
+    }
+    *paddr = base | (addr & (size - 1));
+    *prot = p;
+    *page_size = size;
+    return true;
+
+fault:
+    *vector = EXCP0E_PAGE;
+    *err = code;
+    return false;
+}
+
+bool x86_cpu_tlb_fill(CPUState *cs, uint64_t addr, int size, MMUAccessType access,
+                      int mmu_idx, bool probe, uintptr_t retaddr)
+{
+    CPUX86State *env = cpu_env(cs);
+    hwaddr paddr;
+    int prot, vector;
+    uint64_t page_size;
+    uint32_t err;
+
+    if (x86_mmu_translate(env, addr, access, mmu_idx, &paddr, &prot, &page_size,
+                          &vector, &err)) {
+        uint64_t vbase = addr & ~(page_size - 1);
+        tlb_set_page(cs, vbase, paddr & ~(page_size - 1), prot, mmu_idx, page_size);
+        return true;
+    }
+    if (probe) {
+        return false;
+    }
+    emu_log_mask(LOG_MMU, "x86 mmu: %s at 0x%" PRIx64 " -> vector %d err 0x%x\n",
+                 access == MMU_INST_FETCH ? "fetch" : access == MMU_DATA_STORE ?
+                 "store" : "load", addr, vector, err);
+    if (vector == EXCP0E_PAGE) {
+        env->cr[2] = addr;
+    }
+    x86_raise_exception_err(env, vector, err, retaddr);
+}
