@@ -24,7 +24,7 @@ if hardware_kvm; then
 fi
 
 echo "emu demo: this host has no hardware KVM, and emu's own translator (-accel tcg)"
-echo "is not built yet, so Debian's kernel cannot boot here yet."
+echo "cannot run a whole kernel yet, so Debian's kernel cannot boot here yet."
 if [ -w /dev/kvm ] && [ -e "$build/tests/guests/hello.bin" ]; then
     echo "Running a multiboot test guest under this host's software KVM instead:"
     "$emu" -machine pc -accel kvm -m 64 -kernel "$build/tests/guests/hello.bin" \

@@ -525,14 +525,11 @@ static TCGOp *new_op(TCGContext *s, TCGOpcode opc, TCGType type, unsigned nargs)
 TCGOp *tcg_emit_op(TCGOpcode opc, TCGType type, unsigned nargs)
 {
     TCGContext *s = tcg_ctx;
-    TCGOp *op = new_op(s, opc, type, nargs);
-    op->prev = s->last_op;
     if (s->last_op) {
-        s->last_op->next = op;
-    } else {
-        s->first_op = op;
+        return tcg_op_insert_after(s, s->last_op, opc, type, nargs);
     }
-    s->last_op = op;
+    TCGOp *op = new_op(s, opc, type, nargs);
+    s->first_op = s->last_op = op;
     return op;
 }
 

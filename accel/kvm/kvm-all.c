@@ -719,13 +719,13 @@ static bool kvm_init_machine(AccelState *accel, MachineState *ms, Error **errp)
     s->fd = -1;
     s->vmfd = -1;
     if (machine_prop_is(ms, "kernel-irqchip", "off")) {
-        error_setg(errp, "kernel-irqchip=off needs emu's own interrupt controllers, which "
-                   "are not built yet");
+        error_setg(errp, "kernel-irqchip=off: emu's own interrupt controllers are not "
+                   "connected to KVM vCPUs yet (see docs/kvm.md)");
         return false;
     }
     if (machine_prop_is(ms, "kernel-irqchip", "split")) {
-        error_setg(errp, "kernel-irqchip=split needs emu's own IOAPIC and PIC, which are "
-                   "not built yet");
+        error_setg(errp, "kernel-irqchip=split: emu's own IOAPIC and PIC are not connected "
+                   "to KVM vCPUs yet (see docs/kvm.md)");
         return false;
     }
     s->fd = open_dev_kvm(errp);
@@ -840,7 +840,7 @@ static bool kvm_init_machine(AccelState *accel, MachineState *ms, Error **errp)
         info_report("kvm: host KVM is %s (software, no VMX/SVM): ring-3 guest code runs "
                     "natively, ring-0 code is emulated (~1000x slower, some instructions "
                     "missing); test guests run, unmodified kernels need a hardware KVM "
-                    "host or -accel tcg (not built yet)", pvm ? "kvm_pvm" : "software-only");
+                    "host or -accel tcg (once its x86 translator is complete)", pvm ? "kvm_pvm" : "software-only");
     }
     emu_log_mask(LOG_BOOT, "kvm: API %d, %d memory slots, in-kernel irqchip and PIT%s, "
                  "up to %d vCPUs\n", KVM_API_VERSION, s->nr_slots, pit ? "" : " (no PIT)",
