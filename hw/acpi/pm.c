@@ -4,6 +4,7 @@
  * reset control register at 0xcf9 (82371SB datasheet §4.1.17, "RC").
  */
 #include "hw/acpi/pm.h"
+#include "util/host-utils.h"
 #include "migration/vmstate.h"
 #include "system/runstate.h"
 #include "util/log.h"
@@ -19,26 +20,15 @@
 /* The timer's TMR_STS fires whenever bit 23 of the counter toggles. */
 #define PM_TMR_HALF 0x800000ULL
 
-/* a * b / c (rounded down or up) without overflowing 64 bits in the product. */
-static uint64_t muldiv64(uint64_t a, uint32_t b, uint32_t c, bool round_up)
-{
-    uint64_t lo = (a & 0xffffffffu) * b;
-    uint64_t hi = (a >> 32) * b + (lo >> 32);
-    /* Long division by 32-bit halves: (hi % c) << 32 stays below c << 32. */
-    uint64_t rest = ((hi % c) << 32) | (lo & 0xffffffffu);
-    uint64_t q = ((hi / c) << 32) + rest / c;
-    return q + (round_up && rest % c ? 1 : 0);
-}
-
 static uint64_t pm_tmr_now(void)
 {
     return muldiv64(clock_get_ns(EMU_CLOCK_VIRTUAL), ACPI_PM_TIMER_FREQUENCY,
-                    NANOSECONDS_PER_SECOND, false);
+                    NANOSECONDS_PER_SECOND);
 }
 
 uint32_t acpi_pm_tmr_ticks(int64_t ns)
 {
-    return muldiv64(ns, ACPI_PM_TIMER_FREQUENCY, NANOSECONDS_PER_SECOND, false) & 0xffffff;
+    return muldiv64(ns, ACPI_PM_TIMER_FREQUENCY, NANOSECONDS_PER_SECOND) & 0xffffff;
 }
 
 /* Next tick at which bit 23 toggles, counted from now. */
@@ -71,8 +61,9 @@ static void acpi_pm_update_sci(AcpiPMState *s)
     }
     /* Wake up for the next overflow only while it would raise the SCI. */
     if ((s->pm1_en & ACPI_PM1_TMR_EN) && !(s->pm1_sts & ACPI_PM1_TMR_STS)) {
-        timer_mod_ns(s->tmr_timer, muldiv64(s->tmr_overflow, NANOSECONDS_PER_SECOND,
-                                            ACPI_PM_TIMER_FREQUENCY, true));
+        timer_mod_ns(s->tmr_timer, muldiv64_round_up(s->tmr_overflow,
+                                                     NANOSECONDS_PER_SECOND,
+                                                     ACPI_PM_TIMER_FREQUENCY));
     } else {
         timer_del(s->tmr_timer);
     }

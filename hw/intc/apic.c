@@ -12,6 +12,7 @@
  * reads idle.
  */
 #include "hw/intc/apic.h"
+#include "util/host-utils.h"
 #include "hw/intc/ioapic.h"
 #include "monitor/monitor.h"
 #include "util/log.h"
@@ -597,18 +598,12 @@ static uint32_t apic_current_count(const APICState *s)
     return ticks >= s->initial_count ? 0 : s->initial_count - ticks;
 }
 
-/* a * b / c without overflowing for the magnitudes used here. */
-static uint64_t muldiv(uint64_t a, uint64_t b, uint64_t c)
-{
-    return (a / c) * b + (a % c) * b / c;
-}
-
 static uint64_t apic_read_tsc(APICState *s)
 {
     if (s->ops && s->ops->get_tsc) {
         return s->ops->get_tsc(s->cpu);
     }
-    return muldiv(clock_get_ns(EMU_CLOCK_VIRTUAL), s->tsc_hz, NANOSECONDS_PER_SECOND);
+    return muldiv64(clock_get_ns(EMU_CLOCK_VIRTUAL), s->tsc_hz, NANOSECONDS_PER_SECOND);
 }
 
 static void apic_timer_stop(APICState *s)
@@ -633,10 +628,8 @@ static void apic_arm_deadline(APICState *s)
         return;
     }
     uint64_t delta = s->tsc_deadline - tsc;
-    uint64_t ns = muldiv(delta, NANOSECONDS_PER_SECOND, s->tsc_hz);
-    if (muldiv(ns, s->tsc_hz, NANOSECONDS_PER_SECOND) < delta) {
-        ns++;           /* never early */
-    }
+    /* Rounded up: never early. */
+    uint64_t ns = muldiv64_round_up(delta, NANOSECONDS_PER_SECOND, s->tsc_hz);
     s->next_time = clock_get_ns(EMU_CLOCK_VIRTUAL) + (int64_t)MIN(ns, (uint64_t)INT64_MAX / 2);
     timer_mod_ns(s->timer, s->next_time);
 }

@@ -11,6 +11,7 @@
  * the next CLK edge, 0.84 us later).
  */
 #include "hw/timer/i8254.h"
+#include "util/host-utils.h"
 #include "monitor/monitor.h"
 #include "util/log.h"
 
@@ -26,18 +27,10 @@
  */
 #define PIT_MIN_REARM_NS 10000
 
-static uint64_t muldiv(uint64_t a, uint64_t b, uint64_t c)
-{
-    return (a / c) * b + (a % c) * b / c;
-}
-
 static uint64_t ticks_to_ns(uint64_t ticks)
 {
-    uint64_t ns = muldiv(ticks, NANOSECONDS_PER_SECOND, PIT_FREQ);
-    if (muldiv(ns, PIT_FREQ, NANOSECONDS_PER_SECOND) < ticks) {
-        ns++;               /* the first ns at which the tick has happened */
-    }
-    return ns;
+    /* Rounded up: the first ns at which the tick has happened. */
+    return muldiv64_round_up(ticks, NANOSECONDS_PER_SECOND, PIT_FREQ);
 }
 
 static uint64_t pit_ticks(PITChannel *ch, int64_t now)
@@ -51,7 +44,7 @@ static uint64_t pit_ticks(PITChannel *ch, int64_t now)
     if (now <= ch->load_time) {
         return 0;
     }
-    return muldiv(now - ch->load_time, PIT_FREQ, NANOSECONDS_PER_SECOND);
+    return muldiv64(now - ch->load_time, PIT_FREQ, NANOSECONDS_PER_SECOND);
 }
 
 /* OUT after @d ticks (datasheet "Mode definitions"). */
