@@ -1792,6 +1792,29 @@ int tcg_restore_state_from_host_pc(const TCGTBCode *tc, uintptr_t host_pc,
     return found;
 }
 
+int tcg_tb_insn_data(const TCGTBCode *tc, int idx,
+                     uint64_t data[TCG_MAX_INSN_START_WORDS])
+{
+    if (idx < 0 || idx >= tc->icount) {
+        return -1;
+    }
+    const uint8_t *p = tc->search_data;
+    uint64_t cur[TCG_MAX_INSN_START_WORDS] = { 0 };
+    for (int i = 0; i <= idx; i++) {
+        for (int w = 0; w < tc->insn_start_words; w++) {
+            int64_t d;
+            p = decode_sleb(p, &d);
+            cur[w] += d;
+        }
+        uint64_t d;
+        p = decode_uleb(p, &d);
+    }
+    for (int w = 0; w < TCG_MAX_INSN_START_WORDS; w++) {
+        data[w] = w < tc->insn_start_words ? cur[w] : 0;
+    }
+    return idx;
+}
+
 void tcg_disas_tb(TCGContext *s, FILE *f, const TCGTBCode *tc)
 {
     s->be->disas(s, f, tc->tc_ptr, tc->tc_size);

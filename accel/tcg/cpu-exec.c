@@ -272,10 +272,27 @@ void tcg_gen_tb_start(TranslationBlock *tb)
 
 void tcg_gen_tb_end(TranslationBlock *tb)
 {
+    /* The exit path stores nothing: a TB entered by a chained jump has not had its
+     * guest PC stored by its predecessor, so cpu_exec_loop restores the state of
+     * the TB's first instruction (tb_exit_requested_restore) for every front end. */
     if (tb_exit_label) {
         gen_set_label(tb_exit_label);
         tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
         tb_exit_label = NULL;
+    }
+}
+
+/*
+ * @tb left through its exit-request check, before its first instruction. If it was
+ * entered by a chained jump, its predecessor never stored the guest PC, so bring the
+ * state back to "about to run @tb" from the insn_start words of its first insn. The
+ * one mechanism for every front end (the exit path itself stores nothing). Rare path.
+ */
+static void tb_exit_requested_restore(CPUState *cpu, EngineTB *tb)
+{
+    uint64_t data[TCG_MAX_INSN_START_WORDS] = { 0 };
+    if (tcg_tb_insn_data(&tb->tb.tc, 0, data) == 0) {
+        tcg_ops->restore_state_to_opc(cpu, &tb->tb, data);
     }
 }
 
@@ -876,6 +893,7 @@ static int cpu_exec_loop(CPUState *cpu_arg, TCGCPUEngine *e_arg)
             if (!from || n == TB_EXIT_REQUESTED) {
                 if (from) {
                     tcg_stats.exit_requests++;
+                    tb_exit_requested_restore(cpu, from);
                 }
                 last_tb = NULL;
             } else {

@@ -526,6 +526,10 @@ const void *helper_lookup_tb_ptr(void *env);
 int tcg_restore_state_from_host_pc(const TCGTBCode *tc, uintptr_t host_pc,
                                    uint64_t data[TCG_MAX_INSN_START_WORDS]);
 bool tcg_tb_contains_pc(const TCGTBCode *tc, uintptr_t host_pc);
+/* The insn_start words of guest instruction @idx of the TB (0 = its first: the state
+ * at TB entry); returns @idx, or -1 when the TB has no such instruction. */
+int tcg_tb_insn_data(const TCGTBCode *tc, int idx,
+                     uint64_t data[TCG_MAX_INSN_START_WORDS]);
 
 /*
  * GETPC(): the host return address of the current helper call, for the state

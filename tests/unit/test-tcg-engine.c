@@ -659,6 +659,30 @@ static void test_kick(gconstpointer data)
     g_test_message("stopped %.3f ms after cpu_interrupt", (done - k.kicked_at) / 1000.0);
 }
 
+/*
+ * A kick that stops a TB entered by a chained jump: the predecessor never stored pc,
+ * so the engine must restore it from the TB's first insn_start. Two TBs A (r1++) and
+ * B (r2++) jump to each other: at A's entry r1 == r2, at B's r1 == r2 + 1.
+ */
+static void test_kick_chained_pc(gconstpointer data)
+{
+    for (int round = 0; round < 6; round++) {
+        setup(be_of(data), 0);
+        uint64_t p[] = { I(OP_ADDI, 1, 1, 0, 1), I(OP_JMP, 0, 0, 0, 0),
+                         I(OP_ADDI, 2, 2, 0, 1), I(OP_JMP, 0, 0, 0, -32) };
+        asm_at(0x5400, p, 4);
+        KickData k = { 0 };
+        GThread *t = g_thread_new("kicker", kicker, &k);
+        run(0x5400);
+        g_thread_join(t);
+        g_assert_cmpint(toy->env.e.nvec, ==, 1);
+        uint64_t at = toy->env.e.vec_pc[0];
+        g_assert_true(at == 0x5400 || at == 0x5410);
+        g_assert_cmpuint(R(1), ==, R(2) + (at == 0x5410));
+        g_assert_cmpuint(R(1), >, 1000);
+    }
+}
+
 /* The same pseudo-random arithmetic program gives the same state on both backends. */
 static uint64_t digest_for(TCGBackendKind be)
 {
@@ -720,6 +744,7 @@ int main(int argc, char **argv)
         { "page-fault", test_page_fault }, { "mmio", test_mmio },
         { "smc-same-tb", test_smc_same_tb }, { "smc-other-tb", test_smc_other_tb },
         { "dma-invalidate", test_dma_invalidate }, { "kick", test_kick },
+        { "kick-chained-pc", test_kick_chained_pc },
         { "flush", test_flush },
     };
     static const struct {

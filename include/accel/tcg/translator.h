@@ -9,8 +9,11 @@
  *       tcg_gen_tb_end(tb);          after the last exit, before returning
  *
  * The check reads the int32_t at env + TCGCPUOps.exit_request_offset; when it is
- * non-zero the TB exits with tb | TB_EXIT_REQUESTED before its first instruction,
- * so the guest state is exactly "about to run tb->pc".
+ * non-zero the TB exits with tb | TB_EXIT_REQUESTED before its first instruction.
+ * That path stores nothing (a TB entered by a chained jump has a stale guest PC);
+ * the cpu-exec loop then calls restore_state_to_opc with the TB's first insn_start
+ * words, so the guest state is exactly "about to run tb->pc". Front ends store no
+ * PC of their own there.
  */
 #ifndef ACCEL_TCG_TRANSLATOR_H
 #define ACCEL_TCG_TRANSLATOR_H

@@ -69,15 +69,11 @@ static bool gen_pop_insn(DisasContext *s, const X86Insn *insn)
     }
     TCGv_i64 t = tcg_temp_new_i64();
     gen_pop_load(s, t, insn->opsize);
-    if (o->kind == X86_OPK_MEM) {
-        /* SDM POP: an rSP-based address is computed after the increment. The
-         * increment is therefore not undone if the store faults. */
-        gen_sp_add(s, insn->opsize);
-        gen_store_op(s, o, t);
-    } else {
-        gen_sp_add(s, insn->opsize);
-        gen_store_op(s, o, t);     /* POP rSP: the popped value wins */
-    }
+    /* SDM POP: an rSP-based memory address is computed after the increment (which
+     * is therefore not undone if the store faults); POP rSP: the popped value wins.
+     * Both follow from incrementing first. (The two branches here were identical.) */
+    gen_sp_add(s, insn->opsize);
+    gen_store_op(s, o, t);
     tcg_temp_free_i64(t);
     return true;
 }

@@ -8,6 +8,7 @@
 #include "util/log.h"
 #include "target/i386/tcg/translate.h"
 #include "target/i386/tcg/helper.h"
+#include "accel/tcg/translator.h"
 
 TCGv_i64 cpu_regs[CPU_NB_REGS];
 TCGv_i64 cpu_cc_dst, cpu_cc_src, cpu_cc_src2;
@@ -611,12 +612,9 @@ void x86_translate_code_fetch(CPUState *cs, TranslationBlock *tb, int max_insns,
     }
     max_insns = MAX(1, MIN(max_insns, TCG_MAX_INSNS));
 
-    /* Prologue: leave at once when the engine asked (docs/devel/tcg.md). */
-    s->exit_label = gen_new_label();
-    TCGv_i32 req = tcg_temp_ebb_new_i32();
-    tcg_gen_ld_i32(req, tcg_env, offsetof(CPUX86State, exit_request));
-    tcg_gen_brcondi_i32(TCG_COND_NE, req, 0, s->exit_label);
-    tcg_temp_free_i32(req);
+    /* Prologue: leave at once when the engine asked (docs/devel/tcg.md). The engine
+     * restores RIP from this TB's first insn_start on that exit. */
+    tcg_gen_tb_start(tb);
 
     X86DecodeEnv denv = {
         .fetch = fetch_cb, .opaque = s, .mode = s->mode, .features = s->features,
@@ -661,12 +659,9 @@ void x86_translate_code_fetch(CPUState *cs, TranslationBlock *tb, int max_insns,
     default:
         break;
     }
-    gen_set_label(s->exit_label);
-    gen_store_rip(s, s->pc_first);
-    tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
-
     tb->size = (uint32_t)(s->pc_next - s->pc_first);
     tb->icount = n;
+    tcg_gen_tb_end(tb);
 }
 
 void x86_translate_code(CPUState *cs, TranslationBlock *tb, int max_insns)

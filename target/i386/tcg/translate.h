@@ -44,7 +44,6 @@ typedef struct DisasContext {
     const X86Insn *insn;
     TCGv_i64 A0;                /* linear address of the memory operand */
     bool a0_valid;
-    TCGLabel *exit_label;       /* exit-request path of the TB prologue */
 } DisasContext;
 
 extern TCGv_i64 cpu_regs[CPU_NB_REGS];
