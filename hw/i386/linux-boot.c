@@ -5,7 +5,7 @@
 #include "hw/i386/linux-boot.h"
 
 #define PAGE_4K 0x1000ULL
-#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define DIV_ROUND_UP(n, d) ((n) / (d) + ((n) % (d) != 0))   /* no wrap near UINT64_MAX */
 #define PAGE_2M 0x200000ULL
 
 /* Page table entry bits (Intel SDM vol. 3, 4.5). */
@@ -151,6 +151,11 @@ static uint64_t linux_kernel_end(const LinuxSetupHeader *hdr, uint64_t load)
     uint64_t runtime = hdr->relocatable ? align_up(load, hdr->kernel_alignment) : load;
     runtime = MAX(runtime, hdr->pref_address);
     uint64_t init = MAX((uint64_t)hdr->init_size, hdr->kernel_size);
+    /* pref_address and kernel_alignment come from the image: a hostile one can
+     * make runtime + init wrap to a small end that linux_fits() would accept. */
+    if (runtime < load || runtime + init < runtime) {
+        return UINT64_MAX;
+    }
     return MAX(load + hdr->kernel_size, runtime + init);
 }
 

@@ -485,6 +485,25 @@ static void test_load_small_ram(void)
     g_assert_true(linux_load(&t->boot, img3, size, "", NULL, 0, &entry, &lay,
                              &error_abort));
     g_assert_cmphex(lay.kernel_addr, ==, 1 * MiB);
+
+    /* A pref_address near 2^64 must not wrap the kernel's end into a small
+     * address that passes the RAM check (review fix in linux_kernel_end). */
+    k = fake_default();
+    k.relocatable = 0;
+    k.pref_address = 0xfffffffffff00000ULL;
+    k.init_size = 2 * MiB;
+    g_autofree uint8_t *img4 = fake_bzimage(&k, &size);
+    err = NULL;
+    g_assert_false(linux_load(&t->boot, img4, size, "", NULL, 0, &entry, NULL, &err));
+    assert_error(err, "give the machine more memory");   /* frees err */
+    /* The same through a relocatable kernel whose alignment wraps align_up. */
+    k.relocatable = 1;
+    k.pref_address = 0;
+    k.kernel_alignment = 0xffffffff;
+    g_autofree uint8_t *img5 = fake_bzimage(&k, &size);
+    err = NULL;
+    g_assert_false(linux_load(&t->boot, img5, size, "", NULL, 0, &entry, NULL, &err));
+    error_free(err);
     test_ram_free(t);
 }
 
