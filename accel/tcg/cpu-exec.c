@@ -16,8 +16,6 @@
 #include "tcg/tcg-op.h"
 #include "util/log.h"
 
-_Static_assert(EXCP_TCG_YIELD == EXCP_YIELD, "yield code");
-
 const TCGCPUOps *tcg_ops;
 TCGEngineStats tcg_stats;
 
@@ -769,7 +767,7 @@ static bool cpu_handle_exception(CPUState *cpu, TCGCPUEngine *e, int *ret)
             error_report("tcg: CPU %d fetched code at 0x%" PRIx64 ", which is not RAM or "
                          "ROM: executing from device memory is not supported",
                          cpu->cpu_index, e->fatal_addr);
-            *ret = EXCP_TCG_FATAL;
+            *ret = EXCP_FATAL;
             return true;
         case EXCP_YIELD:
             *ret = EXCP_YIELD;

@@ -11,6 +11,7 @@
  * (include/accel/tcg/tcg-engine.h).
  */
 #include "accel/accel.h"
+#include "accel/tcg/tcg-cpu-ops.h"
 #include "accel/tcg/tcg-engine.h"
 #include "hw/core/machine.h"
 #include "monitor/monitor.h"
@@ -92,7 +93,7 @@ static int tcg_exec_vcpu(CPUState *cpu)
     switch (r) {
     case EXCP_HLT:
         return EXCP_HLT;
-    case EXCP_TCG_FATAL:
+    case EXCP_FATAL:
         cpus_request_vm_stop(RUN_STATE_INTERNAL_ERROR);
         return EXCP_FATAL;
     default:
@@ -140,6 +141,9 @@ static bool tcg_init_machine(AccelState *accel, MachineState *ms, Error **errp)
     }
     if (!tcg_engine_init(&cfg, errp)) {
         return false;
+    }
+    if (tcg_engine_ops()->limitations) {
+        warn_report("tcg: %s", tcg_engine_ops()->limitations);
     }
     memory_set_code_write_hook(tcg_code_write);
     tcg_engine_set_kick_hook(tcg_kick_hook);

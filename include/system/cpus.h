@@ -33,12 +33,18 @@ void cpus_shutdown_all(void);
 
 /* ---- the generic vCPU thread model ---- */
 
-/* Why an accelerator's exec_vcpu returned. */
+/*
+ * Why an accelerator's exec_vcpu (or TCG's exec loop) returned. The one list of
+ * these codes; guest exception vectors (below 256) never collide with them.
+ */
 enum {
     EXCP_INTERRUPT = 0x10000,  /* kicked: look at stop/work/unplug */
     EXCP_HLT,                  /* the vCPU halted: sleep until it has work */
     EXCP_DEBUG,
     EXCP_FATAL,                /* the vCPU cannot run any more (already reported) */
+    EXCP_HALTED,               /* TCG: the vCPU is halted, nothing ran */
+    EXCP_YIELD,                /* TCG: time slice over, give other vCPUs a turn */
+    EXCP_NONE = -1,            /* TCG: no exception pending */
 };
 
 /*

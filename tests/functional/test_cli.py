@@ -71,7 +71,6 @@ with tempfile.TemporaryDirectory() as tmp:
         ["-machine", "none", "-qmp", "tcp:localhost"],
         ["-machine", "none", "-mem-path", tmp + "/missing/dir", "-m", "16M"],
         ["-machine", "none", "-chardev", "null,id=a", "-chardev", "null,id=a"],
-        ["-machine", "pc", "-accel", "tcg", "-display", "none"],
         ["-machine", "pc", "-accel", "tcg,backend=bogus", "-display", "none"],
     ]
     for args in bad_inputs:
@@ -100,6 +99,14 @@ with tempfile.TemporaryDirectory() as tmp:
         t.check(rc == 1 and "not built yet" in err and len(err.strip().splitlines()) == 1,
                 f"{' '.join(args)} says it is not built yet",
                 f"rc={rc} stderr={err!r}")
+
+    # -accel tcg says once what the x86 translator cannot do yet; with nothing to
+    # boot the machine then stops with one error line.
+    rc, out, err = run(["-machine", "pc", "-accel", "tcg", "-display", "none"])
+    lines = err.strip().splitlines()
+    t.check(rc == 1 and len(lines) == 2 and "warning: tcg: the x86 translator is "
+            "incomplete" in lines[0] and "nothing to boot" in lines[1],
+            "-accel tcg: one warning about the translator, then one error", err)
 
     # A pidfile is written, locked against a second instance, and removed at exit.
     pid = tmp + "/emu.pid"

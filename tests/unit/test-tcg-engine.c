@@ -365,7 +365,7 @@ static void run(uint64_t pc)
         if (r == EXCP_HLT) {
             return;
         }
-        g_assert_cmpint(r, !=, EXCP_TCG_FATAL);
+        g_assert_cmpint(r, !=, EXCP_FATAL);
     }
     g_assert_not_reached();
 }

@@ -15,6 +15,7 @@
 #define ACCEL_TCG_TCG_CPU_OPS_H
 
 #include "hw/core/cpu.h"
+#include "system/cpus.h"
 #include "tcg/tcg.h"
 #include <setjmp.h>
 
@@ -40,15 +41,8 @@ enum {
     CPU_INTERRUPT_HALT   = 1 << 6,
 };
 
-/* exception_index values below 256 are guest vectors; these are engine-level. */
-enum {
-    EXCP_INTERRUPT = 0x10000,   /* leave the loop to look at interrupt_request */
-    EXCP_HLT       = 0x10001,   /* the guest executed HLT: halt until work */
-    EXCP_DEBUG     = 0x10002,
-    EXCP_HALTED    = 0x10003,
-    EXCP_YIELD     = 0x10004,   /* give other vCPUs a turn (round-robin) */
-    EXCP_NONE      = -1,
-};
+/* exception_index values below 256 are guest vectors; the engine-level ones
+ * (EXCP_INTERRUPT, EXCP_HLT, EXCP_YIELD...) are system/cpus.h's. */
 
 /*
  * A translation block. Looked up by (pc, cs_base, flags, cflags) with pc the
@@ -118,6 +112,9 @@ typedef struct TCGCPUOps {
     intptr_t tlb_fast_offset;
     /* Words each tcg_gen_insn_start() records (1..3). */
     int insn_start_words;
+    /* While a front end cannot run whole guests yet: one line saying what is
+     * missing, printed when -accel tcg starts (NULL once it is complete). */
+    const char *limitations;
     /*
      * Added for the engine (accel/tcg). Offset from env to an int32_t the engine sets
      * non-zero to stop a vCPU that runs chained TBs (a kick, an interrupt request);

@@ -13,16 +13,10 @@
 #ifndef ACCEL_TCG_TCG_ENGINE_H
 #define ACCEL_TCG_TCG_ENGINE_H
 
-/*
- * Deliberately not including tcg-cpu-ops.h: the accelerator glue also includes
- * system/cpus.h, whose EXCP_* enum would clash. The values tcg_cpu_exec returns are
- * the shared ones (EXCP_INTERRUPT 0x10000, EXCP_HLT 0x10001, EXCP_DEBUG 0x10002) plus:
- */
+/* tcg_cpu_exec returns system/cpus.h's EXCP_* codes. */
 #include "hw/core/cpu.h"
+#include "system/cpus.h"
 #include "tcg/tcg.h"
-
-#define EXCP_TCG_YIELD 0x10004   /* = EXCP_YIELD of tcg-cpu-ops.h: time slice over */
-#define EXCP_TCG_FATAL 0x10100   /* cannot continue (reported with error_report) */
 
 typedef struct TCGCPUOps TCGCPUOps;
 
@@ -47,7 +41,7 @@ void tcg_engine_cpu_destroy(CPUState *cpu);
 /*
  * Run @cpu for one time slice (or until a kick, a halt, an error): returns
  * EXCP_INTERRUPT (kicked: cpu->exit_request was set), EXCP_HLT (halted with no work),
- * EXCP_TCG_YIELD (slice over), EXCP_DEBUG or EXCP_TCG_FATAL. Call without the big lock.
+ * EXCP_YIELD (slice over), EXCP_DEBUG or EXCP_FATAL. Call without the big lock.
  */
 int tcg_cpu_exec(CPUState *cpu);
 
