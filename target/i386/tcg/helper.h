@@ -31,4 +31,11 @@ DEF_HELPER_FLAGS_1(rdtsc, 0, void, env)
 /* POPF: new rflags under the CPL/IOPL rules; @size 2, 4 or 8 bytes. */
 DEF_HELPER_FLAGS_3(write_rflags, TCG_CALL_NO_RWG, void, env, i64, i32)
 
+/* Per-area helpers. */
+#include "target/i386/tcg/helper-seg.h"
+#include "target/i386/tcg/helper-sys.h"
+#include "target/i386/tcg/helper-ext.h"
+#include "target/i386/tcg/helper-x87.h"
+#include "target/i386/tcg/helper-sse.h"
+
 #endif

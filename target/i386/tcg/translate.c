@@ -563,11 +563,9 @@ static void disas_insn(DisasContext *s, X86DecodeStatus st, const X86Insn *insn)
         gen_exception_err(s, EXCP0D_GPF, 0);
         return;
     }
-    if (insn->flags & (X86_INSN_X87 | X86_INSN_MMX | X86_INSN_SSE)) {
-        gen_unimp(s, "x87/MMX/SSE");
-        return;
-    }
-    if (!disas_alu(s, insn) && !disas_ctl(s, insn)) {
+    if (!disas_alu(s, insn) && !disas_ctl(s, insn) && !disas_seg(s, insn) &&
+        !disas_sys(s, insn) && !disas_ext(s, insn) && !disas_x87(s, insn) &&
+        !disas_sse(s, insn)) {
         gen_unimp(s, x86_opcode_name(insn->opcode));
     }
 }

@@ -82,5 +82,11 @@ static inline unsigned size_log2(unsigned bytes)
 /* translate-alu.c / translate-ctl.c: true if the opcode was handled. */
 bool disas_alu(DisasContext *s, const X86Insn *insn);
 bool disas_ctl(DisasContext *s, const X86Insn *insn);
+bool disas_seg(DisasContext *s, const X86Insn *insn);   /* translate-seg.c */
+bool disas_sys(DisasContext *s, const X86Insn *insn);   /* translate-sys.c */
+bool disas_ext(DisasContext *s, const X86Insn *insn);   /* translate-ext.c */
+bool disas_x87(DisasContext *s, const X86Insn *insn);   /* translate-x87.c */
+bool disas_sse(DisasContext *s, const X86Insn *insn);   /* translate-sse.c */
+
 
 #endif
