@@ -306,13 +306,15 @@ static void x86_cpu_instance_init(Object *obj)
 {
     CPUX86State *env = &X86_CPU(obj)->env;
     env->xsave_size = X86_XSAVE_MIN_SIZE;
-    env->xsave = g_malloc0(env->xsave_size);
+    env->xsave = env->xsave_area;
 }
 
 static void x86_cpu_finalize(Object *obj)
 {
     X86CPU *cpu = X86_CPU(obj);
-    g_free(cpu->env.xsave);
+    if (cpu->env.xsave != cpu->env.xsave_area) {
+        g_free(cpu->env.xsave);
+    }
     g_free(cpu->cpuid);
     if (cpu->filtered) {
         g_string_free(cpu->filtered, TRUE);

@@ -153,6 +153,10 @@ enum { R_ES, R_CS, R_SS, R_DS, R_FS, R_GS, NB_SEGS };
 
 /* Size of the XSAVE image emu keeps (KVM_CAP_XSAVE2 may ask for more). */
 #define X86_XSAVE_MIN_SIZE 4096
+/* Legacy-region offsets (SDM vol. 1 §10.5.1, Table 10-2). */
+#define X86_XSAVE_MXCSR_OFFSET 24
+#define X86_XSAVE_ST_OFFSET    32    /* ST0/MM0 .. ST7/MM7, 16 bytes each */
+#define X86_XSAVE_XMM_OFFSET   160   /* XMM0 .. XMM15, 16 bytes each */
 
 typedef struct SegmentCache {
     uint32_t selector;
@@ -329,8 +333,14 @@ typedef struct CPUX86State {
      * legacy FXSAVE region, XSAVE header, then components at the offsets
      * CPUID leaf 0xd gives. Use the accessors below for the legacy fields.
      */
-    uint8_t *xsave;
+    uint8_t *xsave;            /* xsave_area, or a larger heap copy KVM asked for */
     uint32_t xsave_size;
+    /*
+     * TCG keeps x87/MMX/SSE state right here (generated code reaches XMMn at
+     * offsetof(CPUX86State, xsave_area) + X86_XSAVE_XMM_OFFSET + 16 * n), so
+     * the image is the one representation of that state for every accelerator.
+     */
+    uint8_t xsave_area[X86_XSAVE_MIN_SIZE] __attribute__((aligned(64)));
 
     uint8_t lapic[1024];       /* LAPIC register page (in-kernel LAPIC image) */
     bool lapic_valid;
@@ -360,6 +370,13 @@ typedef struct X86CPU {
     CPUX86State env;
 
     uint32_t apic_id;
+    /*
+     * The emulated local APIC (hw/intc/apic.c) when emu provides the interrupt
+     * controllers (TCG, qtest, KVM with kernel-irqchip=off); NULL under KVM's
+     * in-kernel irqchip. RDMSR/WRMSR of APIC MSRs, CR8 and interrupt
+     * acknowledge go through it.
+     */
+    struct APICState *apic;
     /* -cpu MODEL,+feat,-feat,feat=on|off: everything after the model name. */
     char *features;
     /* Topology for CPUID (from -smp). */

@@ -387,7 +387,9 @@ bool kvm_arch_init_vcpu(CPUState *cs, Error **errp)
         return false;
     }
     if (s->xsave2_size > (int)env->xsave_size) {
-        env->xsave = g_realloc(env->xsave, s->xsave2_size);
+        /* Larger than the inline image: KVM (never TCG) uses a heap copy. */
+        env->xsave = env->xsave == env->xsave_area ? g_malloc(s->xsave2_size)
+                                                     : g_realloc(env->xsave, s->xsave2_size);
         env->xsave_size = s->xsave2_size;
         x86_xsave_reset(env);
     }
