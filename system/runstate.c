@@ -179,6 +179,11 @@ void system_reset_request(ShutdownCause cause)
     main_loop_notify();
 }
 
+ShutdownCause system_reset_request_take(void)
+{
+    return (ShutdownCause)g_atomic_int_exchange(&reset_requested, SHUTDOWN_CAUSE_NONE);
+}
+
 void system_shutdown_request(ShutdownCause cause)
 {
     g_atomic_int_set(&shutdown_requested, cause);

@@ -58,6 +58,8 @@ void system_shutdown_request(ShutdownCause cause);
 void system_exit_request(int status);
 /* The ACPI power button: delivered to powerdown notifiers. */
 void system_powerdown_request(void);
+/* Tests without a main loop: the pending reset request's cause (or NONE), cleared. */
+ShutdownCause system_reset_request_take(void);
 
 /* Reset handlers run, in registration order, on every system reset. */
 void register_reset_handler(void (*fn)(void *opaque), void *opaque);

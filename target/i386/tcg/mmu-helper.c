@@ -213,8 +213,9 @@ bool x86_cpu_tlb_fill(CPUState *cs, uint64_t addr, int size, MMUAccessType acces
 
     if (x86_mmu_translate(env, addr, access, mmu_idx, &paddr, &prot, &page_size,
                           &vector, &err)) {
-        uint64_t vbase = addr & ~(page_size - 1);
-        tlb_set_page(cs, vbase, paddr & ~(page_size - 1), prot, mmu_idx, page_size);
+        /* The TLB maps 4 KiB pages: the one holding @addr, inside a large page. */
+        tlb_set_page(cs, addr & TCG_PAGE_MASK, paddr & TCG_PAGE_MASK, prot, mmu_idx,
+                     page_size);
         return true;
     }
     if (probe) {
