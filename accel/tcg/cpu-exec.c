@@ -104,6 +104,7 @@ bool tcg_engine_init(const TCGEngineConfig *cfg, Error **errp)
     }
     tcg_set_ctx(old);
     page_map = g_hash_table_new(g_direct_hash, g_direct_equal);
+    tlb_map_listener_start();
     all_tbs = g_ptr_array_new();
     tcg_set_lookup_tb_ptr(lookup_tb_ptr);
     engine_ctx = s;
@@ -115,6 +116,7 @@ void tcg_engine_shutdown(void)
     if (!engine_ctx) {
         return;
     }
+    tlb_map_listener_stop();
     tb_flush_locked();
     tcg_context_free(engine_ctx);
     engine_ctx = NULL;

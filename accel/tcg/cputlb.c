@@ -73,6 +73,45 @@ void tlb_flush_all_engine(TCGCPUEngine *e)
     tb_jmp_cache_clear(e);
 }
 
+/*
+ * The guest-physical memory map changed (a BAR moved, PAM switched ROM and
+ * RAM, a region was added or removed): TLB entries may cache host pointers
+ * and MMIO/RAM decisions of the old map. Any thread may commit a transaction,
+ * so each vCPU flushes its own TLB before its next TB (cpu-exec.c checks
+ * tlb_flush_request between TBs) and leaves its chained TBs now.
+ */
+static void map_changed_cb(TCGCPUEngine *e, void *opaque)
+{
+    (void)opaque;
+    __atomic_store_n(&e->tlb_flush_request, 1, __ATOMIC_RELEASE);
+    tcg_engine_request_exit(e);
+}
+
+static void tlb_map_commit(MemoryListener *l)
+{
+    (void)l;
+    tcg_engine_foreach_cpu(map_changed_cb, NULL);
+}
+
+static MemoryListener tlb_map_listener = { .commit = tlb_map_commit };
+static bool tlb_map_listening;
+
+void tlb_map_listener_start(void)
+{
+    if (!tlb_map_listening) {
+        memory_listener_register(&tlb_map_listener, &address_space_memory);
+        tlb_map_listening = true;
+    }
+}
+
+void tlb_map_listener_stop(void)
+{
+    if (tlb_map_listening) {
+        memory_listener_unregister(&tlb_map_listener);
+        tlb_map_listening = false;
+    }
+}
+
 void tlb_flush_by_mmuidx(CPUState *cpu, uint16_t idxmap)
 {
     TCGCPUEngine *e = tcg_cpu_engine(cpu);

@@ -97,5 +97,8 @@ void tlb_protect_code_page(uint64_t paddr);
  * -1 when @probe and the page is not in the TLB. Non-RAM code: EXCP_EXEC_NON_RAM. */
 uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool probe);
 void tlb_flush_all_engine(TCGCPUEngine *e);
+/* Flush every vCPU's TLB when the memory map changes (from tcg_engine_init/shutdown). */
+void tlb_map_listener_start(void);
+void tlb_map_listener_stop(void);
 
 #endif

@@ -538,6 +538,34 @@ static void test_mmio(gconstpointer data)
     g_assert_cmphex(mlog.val[7], ==, 0x1234567);
 }
 
+/*
+ * A memory-map change between runs: the TLB entry cached from the first run
+ * (RAM at 0x5000) must not survive a higher-priority MMIO region mapped over
+ * it, nor that region's removal.
+ */
+static void test_map_change(gconstpointer data)
+{
+    static MemoryRegion over;
+    setup(be_of(data), 0);
+    uint64_t v = 0x1111;
+    memcpy(ram_host + 0x5000, &v, 8);
+    uint64_t p[] = { I(OP_MOVI, 1, 0, 0, 0x5000), I(OP_LD, 2, 1, 3, 0), I(OP_HLT, 0, 0, 0, 0) };
+    asm_at(0x1000, p, 3);
+    run(0x1000);
+    g_assert_cmphex(R(2), ==, 0x1111);
+
+    memory_region_init_io(&over, NULL, &mmio_ops, NULL, "toy-over", 0x1000);
+    memory_region_add_subregion_overlap(get_system_memory(), 0x5000, &over, 1);
+    memset(&mlog, 0, sizeof(mlog));
+    run(0x1000);
+    g_assert_cmphex(R(2), ==, 0x8877665544332211ull);   /* the MMIO device answered */
+    g_assert_cmpint(mlog.n, ==, 1);
+
+    memory_region_del_subregion(get_system_memory(), &over);
+    run(0x1000);
+    g_assert_cmphex(R(2), ==, 0x1111);
+}
+
 static void test_smc_same_tb(gconstpointer data)
 {
     setup(be_of(data), 0);
@@ -742,6 +770,7 @@ int main(int argc, char **argv)
         { "straight", test_straight }, { "loop-chain", test_loop_chain },
         { "indirect", test_indirect }, { "helper-exception", test_helper_exception },
         { "page-fault", test_page_fault }, { "mmio", test_mmio },
+        { "map-change", test_map_change },
         { "smc-same-tb", test_smc_same_tb }, { "smc-other-tb", test_smc_other_tb },
         { "dma-invalidate", test_dma_invalidate }, { "kick", test_kick },
         { "kick-chained-pc", test_kick_chained_pc },
