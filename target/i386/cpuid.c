@@ -287,14 +287,64 @@ static bool accel_leaf(uint32_t fn, uint32_t idx, X86CPUIDEntry *out)
     memset(out, 0, sizeof(*out));
     out->function = fn;
     out->index = idx;
+    if (fn == 0xd) {
+        /* The translator's XSAVE state: x87 and SSE, the 576-byte legacy+header area. */
+        if (idx != 0) {
+            return false;
+        }
+        out->eax = 0x3;
+        out->ebx = out->ecx = 576;
+        return true;
+    }
     out->eax = out->ebx = out->ecx = out->edx = UINT32_MAX;
     return true;
+}
+
+/*
+ * What emu's own translator (target/i386/tcg) implements: without KVM, these
+ * are the features a model can keep (QEMU's TCG_*_FEATURES). qtest uses the
+ * same set, so the guest-visible CPUID does not depend on which of the two
+ * runs the machine. No AVX, no VMX/SVM, no KVM paravirt leaves.
+ */
+static const char *const tcg_feature_names[] = {
+    /* leaf 1 EDX */
+    "fpu", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", "sep", "mtrr", "pge",
+    "mca", "cmov", "pat", "pse36", "clflush", "mmx", "fxsr", "sse", "sse2", "ht",
+    /* leaf 1 ECX */
+    "pni", "pclmulqdq", "monitor", "ssse3", "cx16", "pcid", "sse4.1", "sse4.2", "x2apic",
+    "movbe", "popcnt", "tsc-deadline", "aes", "xsave", "rdrand", "hypervisor",
+    /* leaf 6, 7, 0xd */
+    "arat", "fsgsbase", "bmi1", "smep", "bmi2", "erms", "invpcid", "rdseed", "adx", "smap",
+    "clflushopt", "clwb", "umip", "rdpid", "xsaveopt", "xsavec", "xgetbv1",
+    /* 0x80000001 */
+    "syscall", "nx", "pdpe1gb", "rdtscp", "lm", "lahf-lm", "abm", "3dnowprefetch",
+};
+
+static uint32_t tcg_word(FeatureWord w)
+{
+    static FeatureWordArray mask;
+    static bool built;
+    if (!built) {
+        for (size_t i = 0; i < G_N_ELEMENTS(tcg_feature_names); i++) {
+            FeatureWordArray one;
+            bool ok = find_feature(tcg_feature_names[i], one);
+            g_assert(ok);
+            for (int k = 0; k < FEATURE_WORDS; k++) {
+                mask[k] |= one[k];
+            }
+        }
+        built = true;
+    }
+    return mask[w];
 }
 
 static uint32_t accel_word(FeatureWord w)
 {
     const FeatureWordInfo *fi = &feature_word_info[w];
     X86CPUIDEntry e;
+    if (!kvm_enabled()) {
+        return tcg_word(w);
+    }
     if (!accel_leaf(fi->function, fi->index, &e)) {
         return 0;
     }
