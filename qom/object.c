@@ -219,6 +219,22 @@ static bool type_is_interface(TypeImpl *ti)
     return ti != iface && type_is_ancestor(ti, iface);
 }
 
+static bool cast_cache_hit(ObjectClass *klass, const char *typename)
+{
+    for (int i = 0; i < 4; i++) {
+        if (__atomic_load_n(&klass->cast_cache[i], __ATOMIC_RELAXED) == typename) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void cast_cache_add(ObjectClass *klass, const char *typename)
+{
+    unsigned i = __atomic_fetch_add(&klass->cast_cache_next, 1, __ATOMIC_RELAXED) % 4;
+    __atomic_store_n(&klass->cast_cache[i], typename, __ATOMIC_RELAXED);
+}
+
 ObjectClass *object_class_dynamic_cast(ObjectClass *klass, const char *typename)
 {
     if (!klass) {
@@ -270,9 +286,21 @@ Object *object_dynamic_cast(Object *obj, const char *typename)
     return NULL;
 }
 
+/*
+ * The checked casts (OBJECT_CHECK & co.) are only called with TYPE_* string
+ * literals, whose addresses stay valid and distinct, so they may remember
+ * successful casts by the name's pointer (ObjectClass.cast_cache).
+ */
 Object *object_dynamic_cast_assert(Object *obj, const char *typename,
                                    const char *file, int line)
 {
+    if (obj && cast_cache_hit(obj->klass, typename)) {
+        return obj;
+    }
+    if (obj && object_class_dynamic_cast(obj->klass, typename) == obj->klass) {
+        cast_cache_add(obj->klass, typename);
+        return obj;
+    }
     if (obj && !object_dynamic_cast(obj, typename)) {
         fprintf(stderr, "%s:%d: object of type '%s' is not an instance of '%s'\n",
                 file, line, object_get_typename(obj), typename);

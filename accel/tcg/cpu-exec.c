@@ -613,8 +613,20 @@ static EngineTB *tb_gen_code(CPUState *cpu, TCGCPUEngine *e, uint64_t phys_pc,
         if (tb->tb.phys_page2 != (uint64_t)-1) {
             tb->page_addr[1] = tb->tb.phys_page2 & TCG_PAGE_MASK;
         }
-        tb->hash = tb_hash_func(phys_pc, pc, cs_base, flags, cflags);
         tcg_stats.code_bytes += n;
+        if (cflags & CF_NOCACHE) {
+            /*
+             * One-shot TB (code outside RAM/ROM): findable by host pc for state
+             * recovery and freed by the next flush, but never hashed, cached,
+             * chained into (invalid) or protected against writes.
+             */
+            tb->invalid = true;
+            g_mutex_lock(&tb_lock);
+            g_ptr_array_add(all_tbs, tb);
+            g_mutex_unlock(&tb_lock);
+            return tb;
+        }
+        tb->hash = tb_hash_func(phys_pc, pc, cs_base, flags, cflags);
         bool new0 = !tb_page_has_code(tb->page_addr[0]);
         bool new1 = tb->page_addr[1] != (uint64_t)-1 && !tb_page_has_code(tb->page_addr[1]);
         g_mutex_lock(&tb_lock);
@@ -669,9 +681,16 @@ static EngineTB *tb_lookup(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, uint64_t
         tb->tb.cs_base == cs_base && tb->tb.flags == flags && tb->tb.cflags == cflags) {
         return tb;
     }
-    uint64_t phys_pc = get_page_addr_code(cpu, e, pc, probe);
+    bool non_ram;
+    uint64_t phys_pc = get_page_addr_code(cpu, e, pc, probe, &non_ram);
     if (phys_pc == (uint64_t)-1) {
         return NULL;
+    }
+    if (non_ram) {
+        /* Device memory or nothing at all: one instruction at a time, fetched
+         * through the memory API each time it runs (QEMU does the same). */
+        return tb_gen_code(cpu, e, phys_pc, pc, cs_base, flags,
+                           (cflags & ~CF_COUNT_MASK) | 1 | CF_NOCACHE | CF_NO_GOTO_TB);
     }
     tb = tb_hash_lookup(phys_pc, pc, cs_base, flags, cflags);
     if (!tb && !probe) {
@@ -764,12 +783,6 @@ static bool cpu_handle_exception(CPUState *cpu, TCGCPUEngine *e, int *ret)
         case EXCP_HALTED:
             cpu->halted = true;
             *ret = EXCP_HLT;
-            return true;
-        case EXCP_EXEC_NON_RAM:
-            error_report("tcg: CPU %d fetched code at 0x%" PRIx64 ", which is not RAM or "
-                         "ROM: executing from device memory is not supported",
-                         cpu->cpu_index, e->fatal_addr);
-            *ret = EXCP_FATAL;
             return true;
         case EXCP_YIELD:
             *ret = EXCP_YIELD;
@@ -914,10 +927,11 @@ int tcg_cpu_exec(CPUState *cpu)
     TCGContext *old_ctx = tcg_ctx;
 
     if (cpu->halted) {
-        if (!tcg_ops->has_work || !tcg_ops->has_work(cpu)) {
-            if (!(cpu_interrupt_request(cpu) & ~CPU_INTERRUPT_EXITTB)) {
-                return EXCP_HLT;
-            }
+        /* Only the front end knows which requests end a halt (x86: INTR needs IF). */
+        bool work = tcg_ops->has_work ? tcg_ops->has_work(cpu)
+                                      : cpu_interrupt_request(cpu) & ~CPU_INTERRUPT_EXITTB;
+        if (!work) {
+            return EXCP_HLT;
         }
         cpu->halted = false;
     }

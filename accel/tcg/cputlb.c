@@ -478,7 +478,8 @@ void cpu_stq_mmuidx_ra(CPUState *cpu, uint64_t addr, uint64_t v, int mmu_idx,
 
 /* ---- code fetch ---- */
 
-uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool probe)
+uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool probe,
+                            bool *non_ram)
 {
     int mmu_idx = tcg_ops->mmu_index(cpu, true);
     TLBDesc *d = &e->tlb[mmu_idx];
@@ -496,23 +497,30 @@ uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool pr
                     pc);
         }
     }
-    if (ent->addr_code & TLB_MMIO) {
-        if (probe) {
-            return -1;
-        }
-        e->fatal_addr = pc;
-        e->exception_index = EXCP_EXEC_NON_RAM;
-        cpu_loop_exit(cpu);
+    *non_ram = (ent->addr_code & TLB_MMIO) != 0;
+    if (*non_ram && probe) {
+        return -1;
     }
     return d->full[idx].paddr | (pc & ~TCG_PAGE_MASK);
 }
 
-/* Host pointer to the code byte at @pc; records a second page in the TB. */
-static const uint8_t *code_ptr(CPUState *cpu, uint64_t pc)
+/*
+ * The code byte at @pc: from RAM/ROM through the TLB, or (one-shot TBs of code
+ * in device memory or unassigned space) read through the memory API like a
+ * data access, which for nothing mapped gives 0xff as the bus would. Records a
+ * second page in the TB.
+ */
+static uint8_t code_byte(CPUState *cpu, uint64_t pc)
 {
     TCGCPUEngine *e = tcg_cpu_engine(cpu);
-    uint64_t phys = get_page_addr_code(cpu, e, pc, false);
+    bool non_ram;
+    uint64_t phys = get_page_addr_code(cpu, e, pc, false, &non_ram);
     EngineTB *tb = e->translating;
+    if (non_ram) {
+        uint8_t b;
+        io_access(phys, &b, 1, false);
+        return b;
+    }
     if (tb && (pc & TCG_PAGE_MASK) != (tb->tb.pc & TCG_PAGE_MASK)) {
         uint64_t pp = phys & TCG_PAGE_MASK;
         if (tb->tb.phys_page2 == (uint64_t)-1) {
@@ -522,19 +530,15 @@ static const uint8_t *code_ptr(CPUState *cpu, uint64_t pc)
         }
     }
     unsigned idx = tlb_index(pc);
-    return (const uint8_t *)(uintptr_t)(pc + e->tlb[tcg_ops->mmu_index(cpu, true)]
-                                                 .table[idx].addend);
+    return *(const uint8_t *)(uintptr_t)(pc + e->tlb[tcg_ops->mmu_index(cpu, true)]
+                                                  .table[idx].addend);
 }
 
 static uint64_t translator_ld(CPUState *cpu, uint64_t pc, int size)
 {
     uint64_t v = 0;
-    if ((pc & ~TCG_PAGE_MASK) + size <= TCG_PAGE_SIZE) {
-        memcpy(&v, code_ptr(cpu, pc), size);
-        return v;
-    }
     for (int i = 0; i < size; i++) {
-        v |= (uint64_t)*code_ptr(cpu, pc + i) << (8 * i);
+        v |= (uint64_t)code_byte(cpu, pc + i) << (8 * i);
     }
     return v;
 }

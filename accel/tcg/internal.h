@@ -22,9 +22,6 @@
 #define TB_JMP_CACHE_BITS 12
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 
-/* Internal exception_index value: code fetched from a non-RAM page. */
-#define EXCP_EXEC_NON_RAM 0x10200
-
 typedef struct TLBEntryFull {
     uint64_t paddr;          /* guest-physical page */
 } TLBEntryFull;
@@ -64,7 +61,6 @@ typedef struct TCGCPUEngine {
     int tlb_flush_request;       /* atomic: the memory map changed */
     int64_t cflags_next_tb;      /* -1: none */
     EngineTB *translating;       /* TB under translation (code page tracking) */
-    uint64_t fatal_addr;
     EngineTB *jmp_cache[TB_JMP_CACHE_SIZE];
     TLBDesc tlb[TCG_NB_MMU_MODES];
 } TCGCPUEngine;
@@ -94,8 +90,10 @@ void tlb_engine_init(TCGCPUEngine *e);
 void tlb_engine_destroy(TCGCPUEngine *e);
 void tlb_protect_code_page(uint64_t paddr);
 /* Physical address of the code at @pc, filling the code TLB (may raise a fault);
- * -1 when @probe and the page is not in the TLB. Non-RAM code: EXCP_EXEC_NON_RAM. */
-uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool probe);
+ * -1 when @probe and the page is not in the TLB or not RAM/ROM. Otherwise *non_ram
+ * tells whether the code is in device memory (fetched through the memory API). */
+uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool probe,
+                            bool *non_ram);
 void tlb_flush_all_engine(TCGCPUEngine *e);
 /* Flush every vCPU's TLB when the memory map changes (from tcg_engine_init/shutdown). */
 void tlb_map_listener_start(void);

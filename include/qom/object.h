@@ -27,6 +27,13 @@ struct ObjectClass {
     void (*unparent)(Object *obj);
     /* Veto a property write (devices refuse most writes once realized). */
     bool (*check_property_set)(Object *obj, ObjectProperty *prop, Error **errp);
+    /*
+     * Type names (by pointer: the callers' TYPE_* literals) this class is known
+     * to be castable to, so hot checked casts (X86_CPU(cs) in TCG helpers) skip
+     * the type lookup. Racy updates are harmless: a miss only costs the lookup.
+     */
+    const char *cast_cache[4];
+    unsigned cast_cache_next;
 };
 
 struct Object {

@@ -538,6 +538,53 @@ static void test_mmio(gconstpointer data)
     g_assert_cmphex(mlog.val[7], ==, 0x1234567);
 }
 
+/* Code in device memory: bytes served by an MMIO region, never cached. */
+static uint8_t devcode[0x100];
+
+static uint64_t devcode_read(void *opaque, hwaddr addr, unsigned size)
+{
+    uint64_t v = 0;
+    memcpy(&v, devcode + addr, size);
+    return v;
+}
+
+static const MemoryRegionOps devcode_ops = {
+    .read = devcode_read,
+    .write = mmio_write,
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+};
+
+static void test_exec_mmio(gconstpointer data)
+{
+    static MemoryRegion dev;
+    static bool mapped;
+    const uint64_t devpc = MMIO_BASE + 0x800;
+    if (!mapped) {
+        memory_region_init_io(&dev, NULL, &devcode_ops, NULL, "toy-devcode", 0x100);
+        memory_region_add_subregion_overlap(get_system_memory(), devpc, &dev, 1);
+        mapped = true;
+    }
+    setup(be_of(data), 0);
+    uint64_t ram[] = { I(OP_JMP, 0, 0, 0, (int32_t)(devpc - 0x1008)) };
+    asm_at(0x1000, ram, 1);
+    uint64_t back[] = { I(OP_HLT, 0, 0, 0, 0) };
+    asm_at(0x2000, back, 1);
+    for (int v = 99; v <= 101; v++) {
+        uint64_t code[] = { I(OP_MOVI, 7, 0, 0, v), I(OP_ADDI, 7, 7, 0, 1),
+                            I(OP_JMP, 0, 0, 0, (int32_t)(0x2000 - (devpc + 24))) };
+        memcpy(devcode, code, sizeof(code));
+        run(0x1000);
+        g_assert_cmpint(R(7), ==, v + 1);      /* the device's current bytes ran */
+    }
+    /* A fault raised inside a one-shot TB is precise. */
+    uint64_t code[] = { I(OP_MOVI, 7, 0, 0, 5), I(OP_SYSCALL, 0, 0, 0, 9) };
+    memcpy(devcode, code, sizeof(code));
+    run(0x1000);
+    g_assert_cmpint(toy->env.e.nvec, ==, 1);
+    g_assert_cmpint(toy->env.e.vectors[0], ==, 9);
+    g_assert_cmphex(toy->env.e.vec_pc[0], ==, devpc + 8);
+}
+
 /*
  * A memory-map change between runs: the TLB entry cached from the first run
  * (RAM at 0x5000) must not survive a higher-priority MMIO region mapped over
@@ -770,7 +817,7 @@ int main(int argc, char **argv)
         { "straight", test_straight }, { "loop-chain", test_loop_chain },
         { "indirect", test_indirect }, { "helper-exception", test_helper_exception },
         { "page-fault", test_page_fault }, { "mmio", test_mmio },
-        { "map-change", test_map_change },
+        { "map-change", test_map_change }, { "exec-mmio", test_exec_mmio },
         { "smc-same-tb", test_smc_same_tb }, { "smc-other-tb", test_smc_other_tb },
         { "dma-invalidate", test_dma_invalidate }, { "kick", test_kick },
         { "kick-chained-pc", test_kick_chained_pc },

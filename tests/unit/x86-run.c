@@ -76,8 +76,8 @@ void x86run_write(uint64_t gpa, const void *buf, size_t len)
 
 void x86run_read(uint64_t gpa, void *buf, size_t len)
 {
-    g_assert_cmpuint(gpa + len, <=, X86RUN_RAM_SIZE);
-    memcpy(buf, ram_host + gpa, len);
+    /* Through the memory API: outside RAM reads what the bus gives (all-ones). */
+    address_space_read(&address_space_memory, gpa, buf, len);
 }
 
 uint64_t x86run_read64(uint64_t gpa)
@@ -145,18 +145,16 @@ static SegmentCache seg_cache(uint16_t sel)
 
 static void build_gdt(bool long_tss)
 {
-    uint8_t zero[0x1000] = { 0 };
-    x86run_write(X86RUN_GDT, zero, sizeof(zero));
+    uint64_t gdt[512] = { 0 };
     for (unsigned i = 0; i < G_N_ELEMENTS(gdt_entries); i++) {
-        put64(X86RUN_GDT + (gdt_entries[i].sel & ~7), seg_desc(0, gdt_entries[i].limit20,
-                                                        gdt_entries[i].flags));
+        gdt[gdt_entries[i].sel >> 3] = seg_desc(0, gdt_entries[i].limit20,
+                                                gdt_entries[i].flags);
     }
-    /* Busy TSS (type 11), loaded below; the long-mode form has a second slot. */
-    put64(X86RUN_GDT + X86RUN_SEL_TSS,
-          seg_desc(X86RUN_TSS, 0x67, DESC_P_MASK | (11u << DESC_TYPE_SHIFT)));
-    if (long_tss) {
-        put64(X86RUN_GDT + X86RUN_SEL_TSS + 8, 0);
-    }
+    /* Busy TSS (type 11), loaded below; the long-mode form's second slot is 0. */
+    gdt[X86RUN_SEL_TSS >> 3] = seg_desc(X86RUN_TSS, 0x67,
+                                        DESC_P_MASK | (11u << DESC_TYPE_SHIFT));
+    (void)long_tss;
+    x86run_write(X86RUN_GDT, gdt, sizeof(gdt));
 }
 
 static bool user_vector(int v)
@@ -175,28 +173,23 @@ static void build_idt_and_stubs(X86RunMode mode)
     }
     x86run_write(X86RUN_STUBS, stubs, sizeof(stubs));
 
-    uint8_t zero[0x1000] = { 0 };
-    x86run_write(X86RUN_IDT, zero, sizeof(zero));
+    uint64_t idt[512] = { 0 };
+    uint32_t ivt[256];
     for (int v = 0; v < 256; v++) {
         uint32_t off = X86RUN_STUBS + 8 * v;
         uint32_t dpl = user_vector(v) ? 3u << 13 : 0;
-        switch (mode) {
-        case X86RUN_REAL:
-            put32(4 * v, off);                 /* IVT: offset, segment 0 */
-            break;
-        case X86RUN_PROT32:
-            put64(X86RUN_IDT + 8 * v,
-                  (off & 0xffff) | (uint64_t)X86RUN_SEL_CS32 << 16 |
-                  (uint64_t)((off & 0xffff0000) | 0x8e00 | dpl) << 32);
-            break;
-        case X86RUN_LONG:
-            put64(X86RUN_IDT + 16 * v,
-                  (off & 0xffff) | (uint64_t)X86RUN_SEL_CS64 << 16 |
-                  (uint64_t)((off & 0xffff0000) | 0x8e00 | dpl) << 32);
-            put64(X86RUN_IDT + 16 * v + 8, 0);
-            break;
+        uint64_t hi = (uint64_t)((off & 0xffff0000) | 0x8e00 | dpl) << 32;
+        ivt[v] = off;                          /* IVT: offset, segment 0 */
+        if (mode == X86RUN_PROT32) {
+            idt[v] = (off & 0xffff) | (uint64_t)X86RUN_SEL_CS32 << 16 | hi;
+        } else if (mode == X86RUN_LONG) {
+            idt[2 * v] = (off & 0xffff) | (uint64_t)X86RUN_SEL_CS64 << 16 | hi;
         }
     }
+    if (mode == X86RUN_REAL) {
+        x86run_write(0, ivt, sizeof(ivt));
+    }
+    x86run_write(X86RUN_IDT, idt, sizeof(idt));
 }
 
 static void build_tss(X86RunMode mode)
@@ -216,17 +209,17 @@ static void build_tss(X86RunMode mode)
 
 static void build_page_tables(void)
 {
-    put64(X86RUN_PML4, (X86RUN_PML4 + 0x1000) | 7);
-    for (int i = 1; i < 512; i++) {
-        put64(X86RUN_PML4 + 8 * i, 0);
+    static uint64_t pt[6 * 512];      /* PML4, PDPT, 4 PDs: built once, written whole */
+    if (!pt[0]) {
+        pt[0] = (X86RUN_PML4 + 0x1000) | 7;
+        for (int i = 0; i < 4; i++) {
+            pt[512 + i] = (uint64_t)(X86RUN_PML4 + 0x2000 + 0x1000 * i) | 7;
+        }
+        for (int i = 0; i < 4 * 512; i++) {
+            pt[1024 + i] = ((uint64_t)i << 21) | 0x87;      /* PS|U|W|P */
+        }
     }
-    for (int i = 0; i < 512; i++) {
-        put64(X86RUN_PML4 + 0x1000 + 8 * i,
-              i < 4 ? (uint64_t)(X86RUN_PML4 + 0x2000 + 0x1000 * i) | 7 : 0);
-    }
-    for (int i = 0; i < 4 * 512; i++) {
-        put64(X86RUN_PML4 + 0x2000 + 8 * i, ((uint64_t)i << 21) | 0x87);  /* PS|U|W|P */
-    }
+    x86run_write(X86RUN_PML4, pt, sizeof(pt));
 }
 
 static void load_seg(int r, uint16_t sel)

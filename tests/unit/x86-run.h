@@ -79,7 +79,8 @@ X86CPU *x86run_cpu(void);
 CPUX86State *x86run_env(void);
 uint8_t *x86run_ram(void);       /* host view of guest-physical 0 */
 
-/* Guest-physical writes through the memory API (stale translations are dropped). */
+/* Guest-physical accesses through the memory API (writes drop stale translations;
+ * reads outside RAM give all-ones, so a frame on a wild stack reads as such). */
 void x86run_write(uint64_t gpa, const void *buf, size_t len);
 void x86run_read(uint64_t gpa, void *buf, size_t len);
 uint64_t x86run_read64(uint64_t gpa);

@@ -69,6 +69,7 @@ struct TranslationBlock {
 #define CF_SINGLE_STEP  0x00000200   /* one instruction, no chaining */
 #define CF_NO_GOTO_TB   0x00000400   /* do not chain out of this TB */
 #define CF_NOIRQ        0x00000800   /* run without checking for interrupts first */
+#define CF_NOCACHE      0x00001000   /* one-shot TB for code outside RAM/ROM (engine) */
 
 typedef struct TCGCPUOps {
     /* Once per process, with the first TCG context current: create the globals. */
