@@ -108,12 +108,26 @@ static void tcg_kick_vcpu_thread(CPUState *cpu)
     tcg_engine_kick(cpu);
 }
 
+/*
+ * A halted vCPU (HLT, wait-for-SIPI) sleeps until the front end says it has work:
+ * an interrupt it would take now. cpu_interrupt() kicks it to look again.
+ */
+static bool tcg_cpu_thread_is_idle(CPUState *cpu)
+{
+    const TCGCPUOps *ops = tcg_engine_ops();
+    if (ops && ops->has_work) {
+        return !ops->has_work(cpu);
+    }
+    return !(cpu_interrupt_request(cpu) & ~CPU_INTERRUPT_EXITTB);
+}
+
 static const AccelOps tcg_accel_ops = {
     .name = "TCG",
     .init_vcpu_thread = tcg_init_vcpu_thread,
     .destroy_vcpu_thread = tcg_destroy_vcpu_thread,
     .exec_vcpu = tcg_exec_vcpu,
     .kick_vcpu_thread = tcg_kick_vcpu_thread,
+    .cpu_thread_is_idle = tcg_cpu_thread_is_idle,
 };
 
 static void tcg_code_write(hwaddr addr, hwaddr len)

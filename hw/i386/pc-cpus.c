@@ -1,11 +1,16 @@
 /*
  * The PC's vCPUs: -smp N x86 CPUs of the -cpu model (qemu64 by default), with
  * initial APIC IDs laid out by the socket/die/core/thread topology. CPU 0 is
- * the bootstrap processor and starts at the loader's boot entry, if any.
+ * the bootstrap processor and starts at the loader's boot entry, if any; the
+ * others wait for INIT/SIPI. Where emu provides the interrupt controllers
+ * (no in-kernel irqchip), each CPU gets emu's local APIC as /machine/cpu[n]/lapic
+ * (hw/i386/x86-apic-wiring.c).
  */
 #include "hw/i386/pc-devices.h"
+#include "hw/i386/x86-apic-wiring.h"
 #include "target/i386/cpu.h"
 #include "accel/accel.h"
+#include "system/irqchip.h"
 #include "system/kvm.h"
 #include "util/log.h"
 
@@ -36,6 +41,7 @@ bool pc_cpus_init(PCMachineState *pcms, Error **errp)
         .cores = ms->smp.cores, .threads = ms->smp.threads,
     };
 
+    bool own_lapic = irqchip_get_sink() == NULL;
     for (unsigned i = 0; i < ms->smp.cpus; i++) {
         DeviceState *dev = qdev_new(type);
         Object *obj = OBJECT(dev);
@@ -58,11 +64,16 @@ bool pc_cpus_init(PCMachineState *pcms, Error **errp)
         }
         g_autofree char *name = g_strdup_printf("cpu[%u]", i);
         object_property_add_child(OBJECT(ms), name, obj);
+        /* Before realize: the CPU's first reset parks an AP in wait-for-SIPI. */
+        if (own_lapic && !x86_cpu_apic_create(X86_CPU(dev), i == 0, errp)) {
+            return false;
+        }
         if (!qdev_realize_and_unref(dev, NULL, errp)) {
             return false;
         }
     }
-    emu_log_mask(LOG_BOOT, "cpu: %u x %s (sockets=%u dies=%u cores=%u threads=%u)\n",
-                 ms->smp.cpus, spec, topo.sockets, topo.dies, topo.cores, topo.threads);
+    emu_log_mask(LOG_BOOT, "cpu: %u x %s (sockets=%u dies=%u cores=%u threads=%u), %s "
+                 "local APICs\n", ms->smp.cpus, spec, topo.sockets, topo.dies, topo.cores,
+                 topo.threads, own_lapic ? "emulated" : "in-kernel");
     return true;
 }

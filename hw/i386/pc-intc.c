@@ -11,6 +11,11 @@
  * to pin 2 (the MADT's interrupt source override); pin 2 also takes GSI 2
  * (the HPET's non-legacy route). The 8259's INT goes to LINT0 of every local
  * APIC and, as on the PIIX/ICH, to I/O APIC pin 0 (virtual wire mode B).
+ *
+ * The local APICs themselves are the CPUs' (hw/i386/x86-apic-wiring.c, one per
+ * CPU from pc-cpus.c). Here is the 1 MiB window at 0xfee00000 they share: an
+ * access from a vCPU thread reaches that CPU's own APIC page (the wiring's
+ * current-CPU hook, as QEMU's cpu_get_current_apic), a device write is an MSI.
  */
 #include "hw/i386/pc-devices.h"
 #include "hw/intc/i8259.h"

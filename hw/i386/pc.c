@@ -147,7 +147,8 @@ static void pc_init(MachineState *ms, Error **errp)
      * and the MADT. */
     isa_bus_set_irqs(pcms->isa_bus, pcms->gsi);
 
-    if (!pc_devices_init(pcms, errp) || !pc_cpus_init(pcms, errp)) {
+    if (!pc_devices_init(pcms, errp) || !pc_pci_init(pcms, errp) ||
+        !pc_cpus_init(pcms, errp)) {
         return;
     }
     if (ms->kernel_filename && !pc_load_kernel(pcms, errp)) {

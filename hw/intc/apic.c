@@ -465,31 +465,51 @@ void apic_bus_set_current_hook(APICState *(*current)(void))
     current_apic = current;
 }
 
-/* A CPU sees its own APIC's page here (if it has not moved it elsewhere). */
-static APICState *apic_bus_cpu_apic(hwaddr offset)
+/*
+ * Whether an access at @offset of the window comes from a CPU (true; *s is its
+ * APIC when the page is decoded there) or is an MSI from a device (false).
+ * A CPU reaches its own APIC's page, unless that page is not decoded at the
+ * default base (x2APIC mode, hardware-disabled, moved: then nothing answers).
+ * Offsets 0x0-0xf are a reserved APIC register but where an MSI to APIC ID 0
+ * lands: a device raising one from a vCPU thread (during that CPU's I/O) must
+ * still send it (QEMU's apic_mem_write makes the same choice).
+ */
+static bool apic_bus_cpu_access(hwaddr offset, APICState **s)
 {
-    APICState *s = current_apic ? current_apic() : NULL;
-    if (s && apic_mmio_enabled(s) &&
-        (s->apicbase & APIC_BASE_ADDR_MASK) == APIC_DEFAULT_BASE && offset < APIC_MMIO_SIZE) {
-        return s;
+    APICState *cur = current_apic ? current_apic() : NULL;
+
+    *s = NULL;
+    if (!cur || offset < 0x10 || offset >= APIC_MMIO_SIZE) {
+        return false;
     }
-    return NULL;
+    if (apic_mmio_enabled(cur) &&
+        (cur->apicbase & APIC_BASE_ADDR_MASK) == APIC_DEFAULT_BASE) {
+        *s = cur;
+    }
+    return true;
 }
 
 uint32_t apic_bus_mmio_read(hwaddr offset)
 {
-    APICState *s = apic_bus_cpu_apic(offset);
+    APICState *s;
+    if (apic_bus_cpu_access(offset, &s)) {
+        return s ? apic_mem_read(s, offset) : 0xffffffffu;
+    }
     /* Devices reading the MSI window get nothing back. */
-    return s ? apic_mem_read(s, offset) : 0;
+    return 0;
 }
 
 void apic_bus_mmio_write(hwaddr offset, uint32_t val)
 {
-    APICState *s = apic_bus_cpu_apic(offset);
-    if (s) {
+    APICState *s;
+    if (!apic_bus_cpu_access(offset, &s)) {
+        apic_send_msi(APIC_DEFAULT_BASE + offset, val);
+    } else if (s) {
         apic_mem_write(s, offset, val);
     } else {
-        apic_send_msi(APIC_DEFAULT_BASE + offset, val);
+        emu_log_mask(LOG_GUEST_ERROR, "apic: CPU write to 0x%" HWADDR_PRIx " while its "
+                     "xAPIC page is not there (x2APIC, disabled or moved): dropped\n",
+                     APIC_DEFAULT_BASE + offset);
     }
 }
 
@@ -1067,6 +1087,12 @@ static void apic_reset(DeviceState *dev, ResetType type)
     s->apicbase = APIC_DEFAULT_BASE | APIC_BASE_ENABLE | (s->bsp ? APIC_BASE_BSP : 0);
     s->id = s->initial_id & 0xff;
     apic_init_reset(s);
+    if (s->lint0_extint) {
+        /* What KVM and QEMU give the BSP at reset (virtual wire for the 8259 before
+         * the OS programs the APIC), although the SDM resets every LVT masked. */
+        s->lvt[APIC_LVT_LINT0] = APIC_DM_EXTINT << 8;
+        apic_update_irq(s);
+    }
 }
 
 void apic_setup_virtual_wire(APICState *s)
@@ -1213,6 +1239,7 @@ static void __attribute__((constructor)) apic_register_info(void)
 static const Property apic_props[] = {
     DEFINE_PROP_UINT32("id", APICState, initial_id, 0),
     DEFINE_PROP_BOOL("bsp", APICState, bsp, false),
+    DEFINE_PROP_BOOL("lint0-extint", APICState, lint0_extint, false),
     DEFINE_PROP_UINT64("tsc-frequency", APICState, tsc_hz, 1000000000ull),
     DEFINE_PROP_END_OF_LIST(),
 };

@@ -277,7 +277,11 @@ void x86_cpu_reset_state(X86CPU *cpu)
 
 static void x86_cpu_reset(CPUState *cs)
 {
-    x86_cpu_reset_state(X86_CPU(cs));
+    X86CPU *cpu = X86_CPU(cs);
+    x86_cpu_reset_state(cpu);
+    /* With emu's own LAPIC an AP waits for SIPI halted (SDM vol. 3 §9.4.1), its
+     * thread asleep until a SIPI (target/i386/tcg/mp-helper.c) starts it. */
+    cs->halted = cpu->apic && cpu->env.mp_state == X86_MP_INIT_RECEIVED;
 }
 
 static int64_t x86_cpu_get_arch_id(CPUState *cs)

@@ -376,7 +376,8 @@ def case_memslot():
              "the RAM window in the PCI hole"),
             ("0000000002000000-000000000200ffff (prio 1, rom): testdev.rom",
              "the ROM overlaid on guest RAM at 32 MiB"),
-            ("0000000000000000-0000000001ffffff (prio 0, ram): pc.ram\n",
+            # (0xa0000-0xbffff is the PCI VGA window, hw/pci-host/i440fx.c)
+            ("00000000000c0000-0000000001ffffff (prio 0, ram): pc.ram @00000000000c0000\n",
              "guest RAM below the overlay"),
             ("0000000002010000-0000000007ffffff (prio 0, ram): pc.ram @0000000002010000",
              "guest RAM above the overlay"),

@@ -6,15 +6,15 @@
  *  - differential execution: register-only instruction sequences run natively
  *    on this host (the oracle) and through translate -> tcg_gen_code -> run on
  *    the native backend and on tci, with random operands; registers and every
- *    defined flag must agree. A tiny TB loop follows goto_tb exits, so Jcc,
- *    LOOP and JRCXZ are checked too.
+ *    defined flag must agree (x86-native.h runs the native side). A tiny TB
+ *    loop follows goto_tb exits, so Jcc, LOOP and JRCXZ are checked too.
  */
 #include "util/osdep.h"
 #include "qom/object.h"
 #include "tcg/tcg-op.h"
 #include "target/i386/decode.h"
 #include "target/i386/tcg/tcg-internal.h"
-#include <sys/mman.h>
+#include "x86-native.h"
 
 typedef struct CodeBuf {
     const uint8_t *code;
@@ -97,48 +97,13 @@ static void test_ir_cmp_jcc(void)
 
 static void test_ir_unimp(void)
 {
-    static const uint8_t code[] = { 0xd9, 0xe8 };   /* fld1: x87 is not there yet */
+    static const uint8_t code[] = { 0x0f, 0xc7, 0x28 };   /* xsaves [rax]: not done */
     g_autofree char *ir = ir_of(code, sizeof(code), 1);
     g_assert_nonnull(strstr(ir, "raise_exception"));
     g_assert_nonnull(strstr(ir, "$0x6"));
 }
 
-/* ---- differential execution ---- */
-
-typedef struct Regs {
-    uint64_t r[16];
-    uint64_t flags;
-} Regs;
-
-/*
- * native_run(regs, code): load the guest registers (except RSP) and flags,
- * call code (which ends with RET), store them back.
- */
-void native_run(Regs *regs, const void *code);
-__asm__(
-    ".text\n"
-    ".globl native_run\n"
-    "native_run:\n"
-    "  push %rbx\n  push %rbp\n  push %r12\n  push %r13\n  push %r14\n  push %r15\n"
-    "  push %rdi\n  push %rsi\n"
-    "  pushq 128(%rdi)\n  popfq\n"
-    "  mov 0(%rdi), %rax\n  mov 8(%rdi), %rcx\n  mov 16(%rdi), %rdx\n"
-    "  mov 24(%rdi), %rbx\n  mov 40(%rdi), %rbp\n  mov 48(%rdi), %rsi\n"
-    "  mov 64(%rdi), %r8\n  mov 72(%rdi), %r9\n  mov 80(%rdi), %r10\n"
-    "  mov 88(%rdi), %r11\n  mov 96(%rdi), %r12\n  mov 104(%rdi), %r13\n"
-    "  mov 112(%rdi), %r14\n  mov 120(%rdi), %r15\n  mov 56(%rdi), %rdi\n"
-    "  call *(%rsp)\n"
-    "  push %rdi\n  mov 16(%rsp), %rdi\n"
-    "  mov %rax, 0(%rdi)\n  mov %rcx, 8(%rdi)\n  mov %rdx, 16(%rdi)\n"
-    "  mov %rbx, 24(%rdi)\n  mov %rbp, 40(%rdi)\n  mov %rsi, 48(%rdi)\n"
-    "  mov %r8, 64(%rdi)\n  mov %r9, 72(%rdi)\n  mov %r10, 80(%rdi)\n"
-    "  mov %r11, 88(%rdi)\n  mov %r12, 96(%rdi)\n  mov %r13, 104(%rdi)\n"
-    "  mov %r14, 112(%rdi)\n  mov %r15, 120(%rdi)\n"
-    "  pushfq\n  pop %rax\n  mov %rax, 128(%rdi)\n"
-    "  pop %rax\n  mov %rax, 56(%rdi)\n"
-    "  add $16, %rsp\n"
-    "  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rbp\n  pop %rbx\n"
-    "  cld\n  ret\n");
+/* ---- differential execution (the native side is x86-native.c) ---- */
 
 #define ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 #define UND_ALL ARITH
@@ -243,29 +208,13 @@ static const Case cases[] = {
     CC("jrcxz +3; inc rax; inc rbx", 0, 3, 0xe3, 0x03, 0x48, 0xff, 0xc0, 0x48, 0xff, 0xc3),
 };
 
-static uint64_t rnd64(GRand *r)
-{
-    static const uint64_t edges[] = {
-        0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000,
-        0xffffffff, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull,
-    };
-    if (g_rand_int_range(r, 0, 3) == 0) {
-        return edges[g_rand_int_range(r, 0, G_N_ELEMENTS(edges))];
-    }
-    return (uint64_t)g_rand_int(r) << 32 | g_rand_int(r);
-}
-
 static bool host_has_bmi(void)
 {
-    unsigned a, b, c, d;
-    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-    bool bmi1 = (b >> 3) & 1;
-    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001), "c"(0));
-    return bmi1 && ((c >> 5) & 1);
+    return x86_native_host_has(X86_FEAT_BMI1) && x86_native_host_has(X86_FEAT_ABM);
 }
 
 /* Run the case through TCG: TBs from RIP until it leaves the code. */
-static void tcg_run(TCGContext *s, const Case *c, CodeBuf *b, Regs *regs)
+static void tcg_run(TCGContext *s, const Case *c, CodeBuf *b, X86NativeRegs *regs)
 {
     static TranslationBlock tb __attribute__((aligned(8)));
     CPUX86State *env = &cpu->env;
@@ -292,62 +241,41 @@ static void test_exec_backend(TCGContext *s)
 {
     bool bmi = host_has_bmi();
     GRand *r = g_rand_new_with_seed(42);
-    uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
-                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     unsigned long compared = 0;
-    g_assert(page != MAP_FAILED);
 
     for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
         const Case *c = &cases[i];
         if (c->need_bmi && !bmi) {
             continue;
         }
-        memcpy(page, c->code, c->len);
-        page[c->len] = 0xc3;   /* ret */
         CodeBuf b = { c->code, c->len, 0x1000 };
         for (int it = 0; it < 400; it++) {
-            Regs in, want, got;
-            for (int k = 0; k < 16; k++) {
-                in.r[k] = rnd64(r);
-            }
-            in.r[R_ESP] = 0;
+            X86NativeRegs in, want, got;
+            X86NativeFault f;
+            x86_native_regs_random(r, &in);
             if (c->cl_max) {
                 in.r[R_ECX] = g_rand_int_range(r, 0, c->cl_max);
                 if (c->code[c->len - 2] == 0xe2) {
                     in.r[R_ECX] += 1;
                 }
             }
-            in.flags = RFLAGS_FIXED | (g_rand_int(r) & ARITH);
             want = in;
-            native_run(&want, page);
-            want.r[R_ESP] = 0;
+            x86_native_run(&want, c->code, c->len, &f);
+            g_assert_cmpint(f.vector, ==, -1);
             got = in;
             tcg_run(s, c, &b, &got);
             compared++;
-            bool bad = ((want.flags ^ got.flags) & ARITH & ~c->undef) != 0;
-            for (int k = 0; k < 16; k++) {
-                bad |= want.r[k] != got.r[k];
-            }
-            if (bad) {
-                g_test_message("%s (%s): in flags 0x%" PRIx64 " rcx 0x%" PRIx64 " rax 0x%"
-                               PRIx64 " rbx 0x%" PRIx64, c->name, tcg_backend_name(s),
-                               in.flags, in.r[R_ECX], in.r[R_EAX], in.r[R_EBX]);
-                for (int k = 0; k < 16; k++) {
-                    if (want.r[k] != got.r[k]) {
-                        g_test_message("  r%d: silicon 0x%" PRIx64 " emu 0x%" PRIx64, k,
-                                       want.r[k], got.r[k]);
-                    }
-                }
-                g_test_message("  flags: silicon 0x%" PRIx64 " emu 0x%" PRIx64
-                               " (undefined 0x%x)", want.flags & ARITH, got.flags & ARITH,
-                               c->undef);
+            g_autofree char *what = g_strdup_printf(
+                "%s (%s): in flags 0x%" PRIx64 " rcx 0x%" PRIx64 " rax 0x%" PRIx64
+                " rbx 0x%" PRIx64, c->name, tcg_backend_name(s), in.flags, in.r[R_ECX],
+                in.r[R_EAX], in.r[R_EBX]);
+            if (!x86_native_compare(what, &want, &got, 1u << R_ESP, c->undef, false)) {
                 g_test_fail();
                 break;
             }
         }
     }
     g_test_message("%lu runs compared with silicon on %s", compared, tcg_backend_name(s));
-    munmap(page, 4096);
     g_rand_free(r);
 }
 

@@ -25,6 +25,7 @@
 #define PC_GB_ALIGNED_BELOW_4G 0xc0000000ULL
 
 typedef struct FWCfgState FWCfgState;
+typedef struct PCIBus PCIBus;
 
 typedef enum {
     KERNEL_IRQCHIP_ON,
@@ -42,6 +43,7 @@ typedef struct GSIRouter {
 typedef struct PCMachineState {
     MachineState parent_obj;
     ISABus *isa_bus;
+    PCIBus *pci_bus;              /* pci.0, on the i440FX (hw/i386/pc-pci.c) */
     GSIRouter *gsi_router;
     qemu_irq gsi[GSI_NUM_PINS];
     MemoryRegion ram_below_4g;

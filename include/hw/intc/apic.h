@@ -120,6 +120,7 @@ typedef struct APICState {
     /* properties */
     uint32_t initial_id;        /* "id": initial APIC ID (CPUID) */
     bool bsp;                   /* "bsp": IA32_APIC_BASE.BSP after reset */
+    bool lint0_extint;          /* "lint0-extint": LVT LINT0 resets to ExtINT, unmasked */
     uint64_t tsc_hz;            /* "tsc-frequency" */
 
     const APICCpuOps *ops;
@@ -216,6 +217,9 @@ void apic_bus_set_extint(int (*ack)(void *opaque), void *opaque);
  * emu's own APICs are in use): accesses from a CPU reach that CPU's APIC
  * registers, writes from devices are MSIs. @current returns the APIC of the
  * CPU running on the calling thread, or NULL when a device is accessing.
+ * A CPU whose xAPIC page is not there (x2APIC, disabled, moved) reaches
+ * nothing; offsets 0x0-0xf (a reserved register, but where an MSI to APIC
+ * ID 0 lands) are MSIs even from a vCPU thread.
  */
 void apic_bus_set_current_hook(APICState *(*current)(void));
 uint32_t apic_bus_mmio_read(hwaddr offset);

@@ -279,6 +279,7 @@ enum {
 #define CR4_SMAP_MASK (1u << 21)
 #define CR4_FSGSBASE_MASK (1u << 16)
 #define CR4_TSD_MASK  (1u << 2)
+#define CR4_UMIP_MASK (1u << 11)   /* SGDT/SIDT/SLDT/STR/SMSW need CPL 0 */
 
 typedef struct CPUX86State {
     /*
@@ -327,6 +328,14 @@ typedef struct CPUX86State {
     uint64_t arch_capabilities;
     uint64_t perf_capabilities;
     uint64_t ucode_rev;
+    /* TCG's own MSR state (target/i386/tcg/msr-helper.c): stored, no effect. */
+#define X86_MCE_BANKS 10
+    uint64_t mtrr_deftype;
+    uint64_t mtrr_fixed[11];   /* 64K_00000, 16K_80000/A0000, 4K_C0000..F8000 */
+    uint64_t mtrr_var[16];     /* PHYSBASE0, PHYSMASK0, PHYSBASE1... */
+    uint64_t mcg_ctl;
+    uint64_t mce_banks[4 * X86_MCE_BANKS];   /* CTL, STATUS, ADDR, MISC per bank */
+    uint32_t pkru;             /* RDPKRU/WRPKRU (keys are not enforced by TCG) */
 
     /*
      * FPU, SSE, AVX...: the standard-format XSAVE image (SDM vol. 1 §13.4):
@@ -361,6 +370,8 @@ typedef struct CPUX86State {
     uint64_t exception_next_rip;  /* return RIP of a software interrupt */
     int old_exception;         /* vector being delivered (#DF detection), or -1 */
     uint64_t decode_features;  /* X86_FEATURE_BIT set for the decoder; 0 = unset */
+    /* SSE/MMX memory operand, loaded here before the operation (translate-sse.c). */
+    uint8_t sse_scratch[16] __attribute__((aligned(16)));
 } CPUX86State;
 
 typedef struct X86CPUModel X86CPUModel;

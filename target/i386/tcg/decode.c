@@ -101,6 +101,14 @@ uint64_t x86_decode_features_from_cpuid(uint32_t l1_edx, uint32_t l1_ecx,
             f |= X86_FEATURE_BIT(map[i].feat);
         }
     }
+    /*
+     * PREFETCH/PREFETCHW (0F 0D) exist when 3DNowPrefetch, 3DNow! or LM is set
+     * (AMD APM vol. 3 "PREFETCHW"; Intel CPUs with LM execute them as hints):
+     * Linux forces X86_FEATURE_3DNOWPREFETCH on AMD CPUs with LM and uses them.
+     */
+    if (le1_edx & ((1u << 29) | (1u << 31))) {
+        f |= X86_FEATURE_BIT(X86_FEAT_PREFETCHW);
+    }
     return f;
 }
 

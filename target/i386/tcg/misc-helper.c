@@ -150,7 +150,7 @@ void helper_cpuid(CPUX86State *env)
     env->regs[R_EDX] = d;
 }
 
-static uint64_t x86_tsc_now(CPUX86State *env)
+uint64_t x86_tsc_now(CPUX86State *env)
 {
     uint64_t khz = env->tsc_khz ? env->tsc_khz : 1000000;   /* 1 GHz if unset */
     uint64_t ns = clock_get_ns(EMU_CLOCK_VIRTUAL);

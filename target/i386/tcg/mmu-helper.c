@@ -84,7 +84,7 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
 
     if (env->efer & EFER_LMA) {
         /* Canonical check (SDM vol. 3 §3.3.7.1): #GP(0). */
-        if ((uint64_t)(((int64_t)addr << 16) >> 16) != addr) {
+        if ((uint64_t)((int64_t)(addr << 16) >> 16) != addr) {
             *vector = EXCP0D_GPF;
             *err = 0;
             return false;

@@ -56,12 +56,17 @@ G_NORETURN void x86_raise_exception_err(CPUX86State *env, int vector, int error_
                                         uintptr_t retaddr);
 
 X86CPU *x86_env_get_cpu(CPUX86State *env);
+/* The time-stamp counter now: the virtual clock at tsc_khz plus IA32_TSC_ADJUST
+ * (SDM vol. 3 §17.17.3: writes to IA32_TSC move TSC_ADJUST by the same amount). */
+uint64_t x86_tsc_now(CPUX86State *env);
 
 /* The TCGCPUOps implementations (tcg-cpu.c, translate.c, excp-helper.c, mmu-helper.c). */
 void x86_tcg_initialize(void);
 void x86_translate_code(CPUState *cs, TranslationBlock *tb, int max_insns);
 void x86_cpu_do_interrupt(CPUState *cs);
 bool x86_cpu_exec_interrupt(CPUState *cs, int interrupt_request);
+/* INIT/SIPI requests and wait-for-SIPI, from x86_cpu_exec_interrupt (mp-helper.c). */
+bool x86_cpu_handle_init_sipi(CPUState *cs, int interrupt_request);
 int x86_cpu_mmu_index(CPUState *cs, bool ifetch);
 /* Page walk without side effects on the TLB (mmu-helper.c); on a fault: false. */
 bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,

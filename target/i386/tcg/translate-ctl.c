@@ -65,7 +65,7 @@ static bool gen_pop_insn(DisasContext *s, const X86Insn *insn)
 {
     const X86Operand *o = &insn->op[0];
     if (o->kind == X86_OPK_SEG) {
-        return false;    /* segment loads: not yet */
+        return false;    /* POP Sreg: a segment load, translate-seg.c */
     }
     TCGv_i64 t = tcg_temp_new_i64();
     gen_pop_load(s, t, insn->opsize);
@@ -186,18 +186,27 @@ static void gen_loop(DisasContext *s, const X86Insn *insn)
 
 /* ---- strings (SDM vol. 1 §7.3.9): one iteration per pass through the TB ---- */
 
-static void gen_string_addr(DisasContext *s, const X86Operand *o, TCGv_i64 addr)
+void gen_string_addr(DisasContext *s, const X86Operand *o, TCGv_i64 addr)
 {
     gen_lea_op(s, o, addr);
     gen_linear(s, o->seg, addr, o->addr_size);
 }
 
-static void gen_index_step(DisasContext *s, int reg, TCGv_i64 delta, unsigned addr_size)
+void gen_index_step(DisasContext *s, int reg, TCGv_i64 delta, unsigned addr_size)
 {
     TCGv_i64 t = tcg_temp_new_i64();
     tcg_gen_add_i64(t, cpu_regs[reg], delta);
     gen_write_addr_reg(addr_size, reg, t);
     tcg_temp_free_i64(t);
+}
+
+/* delta = DF ? -(1 << size) : +(1 << size) */
+void gen_string_delta(TCGv_i64 delta, unsigned size)
+{
+    tcg_gen_ld_i64(delta, tcg_env, offsetof(CPUX86State, rflags));
+    tcg_gen_extract_i64(delta, delta, 10, 1);
+    tcg_gen_shli_i64(delta, delta, size + 1);
+    tcg_gen_subfi_i64(delta, 1 << size, delta);
 }
 
 static void gen_string(DisasContext *s, const X86Insn *insn)
@@ -218,11 +227,7 @@ static void gen_string(DisasContext *s, const X86Insn *insn)
         tcg_gen_brcondi_i64(TCG_COND_EQ, cnt, 0, done);
         tcg_temp_free_i64(cnt);
     }
-    /* delta = DF ? -size : +size */
-    tcg_gen_ld_i64(delta, tcg_env, offsetof(CPUX86State, rflags));
-    tcg_gen_extract_i64(delta, delta, 10, 1);
-    tcg_gen_shli_i64(delta, delta, size + 1);
-    tcg_gen_subfi_i64(delta, 1 << size, delta);
+    gen_string_delta(delta, size);
 
     switch (opc) {
     case X86_OP_MOVS:

@@ -445,7 +445,12 @@ void gen_jmp_rip(DisasContext *s, uint64_t eip, int slot)
     if (!s->code64) {
         eip = (uint32_t)eip;
     }
-    if (use_goto_tb(s, eip)) {
+    if (s->flags & HF_INHIBIT_IRQ_MASK) {
+        /* The STI / MOV SS shadow ends here: back to the loop, which checks for
+         * interrupts (a chained or looked-up TB would run on without that). */
+        gen_store_rip(s, eip);
+        tcg_gen_exit_tb(NULL, 0);
+    } else if (use_goto_tb(s, eip)) {
         tcg_gen_goto_tb(slot);
         gen_store_rip(s, eip);
         tcg_gen_exit_tb(s->tb, slot);
@@ -460,7 +465,11 @@ void gen_jmp_dyn(DisasContext *s, TCGv_i64 eip)
 {
     gen_update_cc_op(s);
     tcg_gen_st_i64(eip, tcg_env, offsetof(CPUX86State, rip));
-    tcg_gen_lookup_and_goto_ptr();
+    if (s->flags & HF_INHIBIT_IRQ_MASK) {
+        tcg_gen_exit_tb(NULL, 0);           /* see gen_jmp_rip */
+    } else {
+        tcg_gen_lookup_and_goto_ptr();
+    }
     s->is_jmp = DISAS_NORETURN;
 }
 

@@ -79,6 +79,11 @@ static inline unsigned size_log2(unsigned bytes)
     return bytes == 1 ? MO_8 : bytes == 2 ? MO_16 : bytes == 4 ? MO_32 : MO_64;
 }
 
+/* translate-ctl.c: string-instruction pieces (also used by INS/OUTS in translate-sys.c). */
+void gen_string_addr(DisasContext *s, const X86Operand *o, TCGv_i64 addr);
+void gen_string_delta(TCGv_i64 delta, unsigned size);
+void gen_index_step(DisasContext *s, int reg, TCGv_i64 delta, unsigned addr_size);
+
 /* translate-alu.c / translate-ctl.c: true if the opcode was handled. */
 bool disas_alu(DisasContext *s, const X86Insn *insn);
 bool disas_ctl(DisasContext *s, const X86Insn *insn);
