@@ -21,9 +21,15 @@ TCGEngineStats tcg_stats;
 
 static TCGContext *engine_ctx;
 static TCGEngineConfig engine_cfg;
-static GMutex exec_lock;
+/*
+ * The exec lock is a FIFO ticket lock, not a plain mutex: a vCPU that ends its
+ * slice because another one waits must not take the lock straight back (an
+ * unfair mutex let one spinning vCPU starve the vCPU it was waiting for).
+ */
+static GMutex exec_mutex;
+static GCond exec_cond;
+static unsigned exec_next_ticket, exec_now_serving;
 static GMutex tb_lock;
-static int exec_waiters;
 static CPUState *exec_owner;
 static void (*kick_hook)(CPUState *cpu);
 
@@ -743,28 +749,51 @@ static const void *lookup_tb_ptr(void *env)
 
 static void exec_lock_acquire(CPUState *cpu)
 {
-    if (!g_mutex_trylock(&exec_lock)) {
-        __atomic_fetch_add(&exec_waiters, 1, __ATOMIC_SEQ_CST);
-        /* Ask the running vCPU to end its slice, then wait our turn. */
+    g_mutex_lock(&exec_mutex);
+    unsigned ticket = exec_next_ticket++;
+    while (ticket != exec_now_serving) {
+        /*
+         * Ask the running vCPU to end its slice, then wait our turn. Ask again
+         * every millisecond: the owner may have taken over after we looked,
+         * and chained TBs never come back to the slice budget on their own.
+         */
         CPUState *owner = __atomic_load_n(&exec_owner, __ATOMIC_ACQUIRE);
         if (owner && owner->accel) {
             TCGCPUEngine *oe = (TCGCPUEngine *)owner->accel;
             __atomic_store_n(&oe->yield_request, 1, __ATOMIC_RELEASE);
             tcg_engine_request_exit(oe);
         }
-        g_mutex_lock(&exec_lock);
-        __atomic_fetch_sub(&exec_waiters, 1, __ATOMIC_SEQ_CST);
+        g_cond_wait_until(&exec_cond, &exec_mutex, g_get_monotonic_time() + 1000);
     }
     __atomic_store_n(&exec_owner, cpu, __ATOMIC_RELEASE);
+    g_mutex_unlock(&exec_mutex);
+}
+
+/*
+ * PAUSE (a spin-wait hint): if another vCPU waits for the exec lock, end this
+ * slice now, so that the lock holder the guest spins on gets to run. The
+ * front end has stored the state after the instruction.
+ */
+void tcg_engine_cpu_relax(CPUState *cpu)
+{
+    unsigned waiting = __atomic_load_n(&exec_next_ticket, __ATOMIC_RELAXED) -
+                       __atomic_load_n(&exec_now_serving, __ATOMIC_RELAXED);
+    if (waiting > 1) {
+        TCGCPUEngine *e = tcg_cpu_engine(cpu);
+        e->exception_index = EXCP_YIELD;
+        cpu_loop_exit(cpu);
+    }
 }
 
 static void exec_lock_release(void)
 {
+    g_mutex_lock(&exec_mutex);
     __atomic_store_n(&exec_owner, NULL, __ATOMIC_RELEASE);
-    g_mutex_unlock(&exec_lock);
-    if (__atomic_load_n(&exec_waiters, __ATOMIC_ACQUIRE)) {
-        g_thread_yield();
+    exec_now_serving++;
+    if (exec_next_ticket != exec_now_serving) {
+        g_cond_broadcast(&exec_cond);
     }
+    g_mutex_unlock(&exec_mutex);
 }
 
 /* ---- the loop ---- */

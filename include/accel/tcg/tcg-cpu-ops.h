@@ -139,6 +139,9 @@ void tcg_register_cpu_ops(const TCGCPUOps *ops);
 
 /* Leave generated code/helpers back to the cpu-exec loop (siglongjmp). */
 G_NORETURN void cpu_loop_exit(CPUState *cpu);
+/* A spin-wait hint (x86 PAUSE): ends @cpu's time slice when another vCPU waits to
+ * run; the front end must have stored the state after the instruction. */
+void tcg_engine_cpu_relax(CPUState *cpu);
 /* The same after restoring the guest state of the instruction at host @retaddr
  * (a GETPC() from a helper); retaddr 0 = nothing to restore. */
 G_NORETURN void cpu_loop_exit_restore(CPUState *cpu, uintptr_t retaddr);

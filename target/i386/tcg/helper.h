@@ -26,6 +26,8 @@ DEF_HELPER_FLAGS_2(raise_exception, TCG_CALL_NO_RETURN, void, env, i32)
 DEF_HELPER_FLAGS_3(raise_exception_err, TCG_CALL_NO_RETURN, void, env, i32, i32)
 DEF_HELPER_FLAGS_3(raise_interrupt, TCG_CALL_NO_RETURN, void, env, i32, i64)
 DEF_HELPER_FLAGS_2(hlt, TCG_CALL_NO_RETURN, void, env, i64)
+/* PAUSE: may end the time slice (accel/tcg tcg_engine_cpu_relax); RIP is stored. */
+DEF_HELPER_FLAGS_1(pause, 0, void, env)
 DEF_HELPER_FLAGS_1(cpuid, 0, void, env)
 DEF_HELPER_FLAGS_1(rdtsc, 0, void, env)
 /* POPF: new rflags under the CPL/IOPL rules; @size 2, 4 or 8 bytes. */

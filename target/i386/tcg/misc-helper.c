@@ -57,6 +57,11 @@ void helper_hlt(CPUX86State *env, uint64_t next_rip)
     cpu_loop_exit(cs);
 }
 
+void helper_pause(CPUX86State *env)
+{
+    tcg_engine_cpu_relax(CPU(x86_env_get_cpu(env)));
+}
+
 /*
  * DIV/IDIV (SDM vol. 2): #DE for a zero divisor or a quotient that does not
  * fit the destination. ks = signed << 2 | size.

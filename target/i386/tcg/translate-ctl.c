@@ -385,7 +385,13 @@ static void gen_sw_interrupt(DisasContext *s, int vector)
 bool disas_ctl(DisasContext *s, const X86Insn *insn)
 {
     switch (insn->opcode) {
-    case X86_OP_NOP: case X86_OP_PAUSE: case X86_OP_PREFETCH: case X86_OP_PREFETCHW:
+    case X86_OP_PAUSE:
+        /* A spin-wait hint: let a waiting vCPU run (the state after it is stored). */
+        gen_update_cc_op(s);
+        gen_store_rip(s, s->pc_next);
+        gen_helper_pause(tcg_env);
+        return true;
+    case X86_OP_NOP: case X86_OP_PREFETCH: case X86_OP_PREFETCHW:
     case X86_OP_PREFETCHNTA: case X86_OP_PREFETCHT0: case X86_OP_PREFETCHT1:
     case X86_OP_PREFETCHT2: case X86_OP_LFENCE: case X86_OP_SFENCE:
         return true;
