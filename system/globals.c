@@ -3,6 +3,7 @@
 
 char *vm_name;
 bool nographic;
+const char *vga_model;
 RtcConfig rtc_config;
 
 static Chardev *serial_hds[MAX_SERIAL_PORTS];

@@ -12,6 +12,7 @@
 #include "hw/core/machine.h"
 #include "accel/accel.h"
 #include "chardev/char.h"
+#include "block/drive.h"
 #include "monitor/monitor.h"
 #include "system/memory.h"
 #include "system/main-loop.h"
@@ -192,14 +193,11 @@ static void not_built(const char *option, const char *what)
 
 static void parse_drive_syntax(const char *opt, const char *arg)
 {
-    /* Check the syntax so typos are reported as such, then say what is missing. */
+    /* Syntax now; the images are opened when the machine is created. */
     Error *err = NULL;
-    g_autoptr(Opts) opts = opts_parse(arg, NULL, &err);
-    if (!opts) {
-        error_prepend(&err, "%s %s: ", opt, arg);
+    if (!drive_def(opt, arg, &err)) {
         die(err);
     }
-    not_built(opt, "the block layer (IDE, virtio-blk, disk images)");
 }
 
 static void parse_net_option(const char *opt, const char *arg)
@@ -265,12 +263,13 @@ static void parse_vga(Config *cfg, const char *arg)
     static const char *const known[] = { "std", "cirrus", "vmware", "qxl", "virtio",
                                          "xenfb", "tcx", "cg3", "bochs", "ramfb" };
     if (is_help(arg)) {
-        printf("none             no graphic card\n");
+        printf("std              standard VGA (default)\n"
+               "none             no graphic card\n");
         exit(0);
     }
-    if (!strcmp(arg, "none")) {
+    if (!strcmp(arg, "none") || !strcmp(arg, "std")) {
         g_free(cfg->vga);
-        cfg->vga = g_strdup("none");
+        cfg->vga = g_strdup(arg);
         return;
     }
     for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
@@ -280,6 +279,32 @@ static void parse_vga(Config *cfg, const char *arg)
         }
     }
     die_msg("-vga %s: unknown video card (try -vga help)", arg);
+}
+
+/*
+ * As QEMU: -vga wins; otherwise the machine's default card, unless
+ * -nodefaults or a display card among the -device options says otherwise.
+ */
+static const char *choose_vga(Config *cfg, MachineClass *mc)
+{
+    static const char *const cards[] = { "VGA", "isa-vga" };
+    if (cfg->vga) {
+        return cfg->vga;
+    }
+    if (cfg->nodefaults) {
+        return NULL;
+    }
+    for (guint i = 0; i < cfg->devices->len; i++) {
+        const char *arg = g_ptr_array_index(cfg->devices, i);
+        g_autoptr(Opts) o = arg[0] == '\x01' ? NULL : opts_parse(arg, "driver", NULL);
+        const char *driver = o ? opts_get(o, "driver") : NULL;
+        for (size_t k = 0; driver && k < ARRAY_SIZE(cards); k++) {
+            if (!strcmp(driver, cards[k])) {
+                return NULL;
+            }
+        }
+    }
+    return mc->default_display;
 }
 
 static void add_monitor(Config *cfg, const char *spec, const char *chardev_id, bool qmp,
@@ -422,7 +447,7 @@ static void parse_args(Config *cfg, int argc, char **argv)
             g_autofree char *opt = g_strdup_printf("-%s", n);
             parse_drive_syntax(opt, arg);
         } else if (!strcmp(n, "snapshot")) {
-            /* Meaningful once drives exist; harmless without them. */
+            drive_enable_snapshot();
         } else if (!strcmp(n, "device")) {
             g_ptr_array_add(cfg->devices, g_strdup(arg));
         } else if (!strcmp(n, "global")) {
@@ -1163,6 +1188,10 @@ int main(int argc, char **argv)
 
     emu_log_mask(LOG_BOOT, "machine: %s (%s), %" PRIu64 " MiB RAM, accelerator %s\n",
                  mc->name, mc->desc, ms->ram_size >> 20, current_accel_name());
+    if (!drive_init_all(mc->block_default_type, &err)) {
+        die(err);
+    }
+    vga_model = choose_vga(&cfg, mc);
     if (mc->init) {
         mc->init(ms, &err);
         if (err) {
@@ -1170,6 +1199,9 @@ int main(int argc, char **argv)
         }
     }
     create_devices_and_objects(&cfg);
+    if (!drive_check_orphaned(&err)) {
+        die(err);
+    }
     AccelState *accel = current_accel();
     if (accel && ACCEL_GET_CLASS(accel)->setup_post &&
         !ACCEL_GET_CLASS(accel)->setup_post(accel, ms, &err)) {
@@ -1185,6 +1217,7 @@ int main(int argc, char **argv)
     int status = main_loop_run();
 
     cpus_shutdown_all();
+    drive_cleanup_all();
     monitor_cleanup();
     qemu_chr_cleanup();
     config_free(&cfg);

@@ -103,6 +103,7 @@ static void machine_class_init(ObjectClass *oc, void *data)
     mc->max_cpus = 1;
     mc->min_cpus = 1;
     mc->default_ram_size = 128 * 1024 * 1024;
+    mc->block_default_type = IF_IDE;   /* QEMU's PC default */
     object_class_add_static_props(oc, machine_props);
 }
 
@@ -143,6 +144,7 @@ static void machine_none_class_init(ObjectClass *oc, void *data)
     mc->no_parallel = true;
     mc->no_floppy = true;
     mc->no_cdrom = true;
+    mc->block_default_type = IF_NONE;   /* as QEMU: -hda makes an if=none drive */
 }
 
 static const TypeInfo machine_types[] = {

@@ -148,7 +148,7 @@ static void pc_init(MachineState *ms, Error **errp)
     isa_bus_set_irqs(pcms->isa_bus, pcms->gsi);
 
     if (!pc_devices_init(pcms, errp) || !pc_pci_init(pcms, errp) ||
-        !pc_cpus_init(pcms, errp)) {
+        !pc_vga_init(pcms, errp) || !pc_cpus_init(pcms, errp)) {
         return;
     }
     if (ms->kernel_filename && !pc_load_kernel(pcms, errp)) {
@@ -194,6 +194,7 @@ static void pc_class_init(ObjectClass *oc, void *data)
     mc->init = pc_init;
     mc->max_cpus = 255;
     mc->default_ram_size = 128 * 1024 * 1024;
+    mc->default_display = "std";
     object_class_add_static_props(oc, pc_props);
 }
 

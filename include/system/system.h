@@ -15,6 +15,9 @@ void serial_hd_set(int i, Chardev *chr);
 
 extern char *vm_name;
 extern bool nographic;
+/* The video card to create: -vga MODEL ("std", "none"...), or what main.c
+ * derived from the machine's default; NULL = none. */
+extern const char *vga_model;
 
 typedef enum {
     RTC_BASE_UTC,

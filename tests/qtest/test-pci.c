@@ -11,7 +11,7 @@
 #include "pci-helpers.h"
 
 #define TD BDF(3, 0)
-#define TD_ARGS "-machine pc -m 128M -device emu-pci-testdev,addr=03.0,id=t0"
+#define TD_ARGS "-machine pc -m 128M -vga none -device emu-pci-testdev,addr=03.0,id=t0"
 #define IO_BASE 0xc000
 #define MMIO_BASE 0xfebf0000u
 #define RAM64_BASE 0x100000000ull       /* above 4 GiB: nothing else there at -m 128M */
@@ -499,7 +499,7 @@ static void test_overlapping_bars(void)
 static void test_device_add(void)
 {
     /* Automatic placement: the first empty slot after 00.0 and 01.0. */
-    QTestState *s = qtest_init("-machine pc -device emu-pci-testdev,id=a "
+    QTestState *s = qtest_init("-machine pc -vga none -device emu-pci-testdev,id=a "
                                "-device emu-pci-testdev,addr=1f.0 "
                                "-device emu-pci-testdev,id=b");
     g_assert_cmphex(cfg_readl(s, BDF(2, 0), 0), ==, 0x7e571234);

@@ -6,6 +6,7 @@
 #define HW_CORE_MACHINE_H
 
 #include "hw/core/qdev.h"
+#include "block/drive.h"
 
 #define TYPE_MACHINE "machine"
 #define TYPE_MACHINE_SUFFIX "-machine"
@@ -42,6 +43,7 @@ struct MachineClass {
     bool no_floppy;
     bool no_cdrom;
     bool no_sdcard;
+    BlockInterfaceType block_default_type;   /* if= of -drive/-hda without one */
     const char *default_display; /* "std" VGA etc.; NULL = none */
 };
 

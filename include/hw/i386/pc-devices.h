@@ -10,6 +10,8 @@ bool pc_devices_init(PCMachineState *pcms, Error **errp);
 bool pc_intc_timers_init(PCMachineState *pcms, Error **errp);
 /* i440FX host bridge (pci.0) and PIIX3 at 00.0 / 01.0 (hw/i386/pc-pci.c). */
 bool pc_pci_init(PCMachineState *pcms, Error **errp);
+/* The -vga card on pci.0 (hw/i386/pc-vga.c). */
+bool pc_vga_init(PCMachineState *pcms, Error **errp);
 /* The vCPUs for -smp, unless the accelerator runs none (qtest). */
 bool pc_cpus_init(PCMachineState *pcms, Error **errp);
 /* -kernel: a multiboot image or a Linux bzImage, loaded into RAM. Fills

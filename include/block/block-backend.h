@@ -1,0 +1,135 @@
+/*
+ * BlockBackend: what a device (IDE, virtio-blk, ...) uses to reach its disk image.
+ *
+ * Requests are asynchronous: the driver work runs on a pool of I/O worker
+ * threads, and the completion callback runs later on the main loop with the big
+ * lock held (never inside the submitting call), with ret = 0 or -errno.
+ * Submit with the big lock held. Offsets and lengths are in bytes; a request
+ * past the end of the disk fails with -EIO, a write to a read-only backend with
+ * -EPERM (as in QEMU). Guest I/O errors (EIO, ENOSPC, ...) are returned, never
+ * fatal: devices turn them into ATA/virtio status, guided by the drive's
+ * werror=/rerror= (blk_get_error_action).
+ */
+#ifndef BLOCK_BLOCK_BACKEND_H
+#define BLOCK_BLOCK_BACKEND_H
+
+#include "util/osdep.h"
+#include "util/error.h"
+#include <sys/uio.h>
+
+#define BDRV_SECTOR_BITS 9
+#define BDRV_SECTOR_SIZE (1u << BDRV_SECTOR_BITS)
+
+typedef struct BlockBackend BlockBackend;
+typedef void BlockCompletionFunc(void *opaque, int ret);
+
+typedef enum {
+    BLOCK_LOCKING_AUTO,    /* lock; skip silently where the filesystem has no locks */
+    BLOCK_LOCKING_ON,
+    BLOCK_LOCKING_OFF,
+} BlockLocking;
+
+/* What -drive cache= means (QEMU's cache.direct, cache.no-flush, write-cache). */
+typedef struct BlockCacheMode {
+    bool direct;          /* O_DIRECT: bypass the host page cache */
+    bool writethrough;    /* flush (fdatasync) after every write */
+    bool no_flush;        /* flushes are no-ops (cache=unsafe) */
+} BlockCacheMode;
+
+typedef struct BlockOpenOptions {
+    const char *filename;
+    const char *format;   /* NULL: probe (only raw images are supported) */
+    bool read_only;
+    bool snapshot;        /* writes go to a temporary overlay, the image stays as is */
+    BlockCacheMode cache;
+    BlockLocking locking;
+} BlockOpenOptions;
+
+/* "writeback" (default), "none"/"off", "writethrough", "directsync", "unsafe". */
+bool blk_parse_cache_mode(const char *mode, BlockCacheMode *cache);
+/* "writeback, direct" etc. as QEMU's info block prints it (static string). */
+const char *blk_cache_mode_str(const BlockCacheMode *cache);
+
+/*
+ * Open the image described by @opts as a new backend called @name (the drive
+ * id). The error names the file and says what is wrong (missing, a directory,
+ * permission, lock held by another process, unsupported format, ...).
+ */
+BlockBackend *blk_new_open(const char *name, const BlockOpenOptions *opts, Error **errp);
+
+void blk_ref(BlockBackend *blk);
+/* The last reference waits for nothing (requests hold references), flushes a
+ * writable image and closes it, dropping its locks. */
+void blk_unref(BlockBackend *blk);
+
+const char *blk_name(const BlockBackend *blk);
+/* The image file name as given. */
+const char *blk_filename(const BlockBackend *blk);
+const char *blk_format_name(const BlockBackend *blk);
+/* Size in bytes, a multiple of 512: an image whose size is not a whole number
+ * of sectors is rounded up and the missing tail reads as zeros (as QEMU). */
+int64_t blk_getlength(const BlockBackend *blk);
+bool blk_is_read_only(const BlockBackend *blk);
+bool blk_is_snapshot(const BlockBackend *blk);
+BlockCacheMode blk_get_cache_mode(const BlockBackend *blk);
+
+/* The guest-visible write cache (ATA SET FEATURES 02h/82h, virtio-blk WCE):
+ * off means every write is flushed before it completes. */
+bool blk_enable_write_cache(const BlockBackend *blk);
+void blk_set_enable_write_cache(BlockBackend *blk, bool enable);
+
+/* ---- asynchronous I/O ---- */
+
+/* @iov (copied) describes the buffers, which must stay valid until @cb runs. */
+void blk_aio_preadv(BlockBackend *blk, int64_t offset, const struct iovec *iov, int niov,
+                    BlockCompletionFunc *cb, void *opaque);
+void blk_aio_pwritev(BlockBackend *blk, int64_t offset, const struct iovec *iov,
+                     int niov, BlockCompletionFunc *cb, void *opaque);
+void blk_aio_pread(BlockBackend *blk, int64_t offset, void *buf, size_t bytes,
+                   BlockCompletionFunc *cb, void *opaque);
+void blk_aio_pwrite(BlockBackend *blk, int64_t offset, const void *buf, size_t bytes,
+                    BlockCompletionFunc *cb, void *opaque);
+/* Makes every write completed so far durable (fdatasync of every layer). */
+void blk_aio_flush(BlockBackend *blk, BlockCompletionFunc *cb, void *opaque);
+
+/* Requests submitted and not yet completed (callback not yet run). */
+unsigned blk_in_flight(const BlockBackend *blk);
+/* Wait until every request of @blk has completed and its callback has run.
+ * Callbacks (of any backend) run on the calling thread, which must hold the
+ * big lock. */
+void blk_drain(BlockBackend *blk);
+void blk_drain_all(void);
+
+/* ---- synchronous helpers (main thread with the big lock, tests, tools) ---- */
+
+/* 0 or -errno; other backends' completions may run while they wait. */
+int blk_pread(BlockBackend *blk, int64_t offset, void *buf, size_t bytes);
+int blk_pwrite(BlockBackend *blk, int64_t offset, const void *buf, size_t bytes);
+int blk_flush(BlockBackend *blk);
+
+/* ---- what to do on an I/O error (-drive werror=, rerror=) ---- */
+
+typedef enum {
+    BLOCKDEV_ON_ERROR_REPORT,   /* report the error to the guest */
+    BLOCKDEV_ON_ERROR_IGNORE,   /* pretend the request succeeded */
+    BLOCKDEV_ON_ERROR_ENOSPC,   /* stop the VM on ENOSPC, report anything else */
+    BLOCKDEV_ON_ERROR_STOP,     /* stop the VM; the request is retried on 'cont' */
+} BlockdevOnError;
+
+typedef enum {
+    BLOCK_ERROR_ACTION_REPORT,
+    BLOCK_ERROR_ACTION_IGNORE,
+    BLOCK_ERROR_ACTION_STOP,
+} BlockErrorAction;
+
+/* Parse a werror= (@is_read false) or rerror= value; enospc is write-only. */
+bool blockdev_parse_on_error(const char *s, bool is_read, BlockdevOnError *out);
+const char *blockdev_on_error_str(BlockdevOnError e);
+
+void blk_set_on_error(BlockBackend *blk, BlockdevOnError on_read_error,
+                      BlockdevOnError on_write_error);
+BlockdevOnError blk_get_on_error(const BlockBackend *blk, bool is_read);
+/* What a device should do with a failed request (@error: a positive errno). */
+BlockErrorAction blk_get_error_action(const BlockBackend *blk, bool is_read, int error);
+
+#endif
