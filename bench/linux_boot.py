@@ -2,8 +2,8 @@
 """Boot to marker: Debian's kernel + the busybox initramfs (scripts/fetch-guest.sh)
 boots, prints EMU-GUEST-READY, runs `true`, powers off. Wall time from exec to
 the marker and to exit, emu vs qemu-system-x86_64 (-machine pc, and microvm),
-medians of BENCH_RUNS runs. BENCH_ACCEL=kvm (default; needs a hardware KVM host)
-or tcg (needs emu's translator). A measurement, not a test."""
+medians of BENCH_RUNS runs. BENCH_ACCEL=kvm (needs a hardware KVM host)
+or tcg; unset: kvm on a hardware KVM host, else tcg. A measurement, not a test."""
 import os
 import shutil
 import statistics
@@ -12,7 +12,7 @@ import sys
 import time
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-ACCEL = os.environ.get("BENCH_ACCEL", "kvm")
+ACCEL = os.environ.get("BENCH_ACCEL", "")   # default: kvm on a hardware KVM host, else tcg
 MARKER = b"EMU-GUEST-READY"
 
 
@@ -62,9 +62,13 @@ def main():
     if not os.path.exists(kernel):
         print(f"no guest in {cache}: run scripts/fetch-guest.sh")
         return
+    global ACCEL
+    if not ACCEL:
+        ACCEL = "kvm" if hardware_kvm() else "tcg"
+    print(f"accelerator: {ACCEL}")
     if ACCEL == "kvm" and not hardware_kvm():
         print("BENCH_ACCEL=kvm needs a hardware KVM host (VMX/SVM); this one has none "
-              "or a software KVM. Try BENCH_ACCEL=tcg once -accel tcg exists.")
+              "or a software KVM: use BENCH_ACCEL=tcg.")
         return
     guest = ["-m", "512", "-kernel", kernel, "-initrd", initrd,
              "-append", "console=ttyS0 quiet emu.cmd=true", "-nographic", "-no-reboot"]

@@ -261,6 +261,7 @@ typedef enum CCOp {
 #define HF_IOPL_MASK     (3u << HF_IOPL_SHIFT)
 #define HF_SMAP_MASK     (1u << 19)   /* CR4.SMAP */
 #define HF_SMEP_MASK     (1u << 20)   /* CR4.SMEP */
+#define HF_AC_MASK       (1u << 21)   /* alignment checks: CPL 3, CR0.AM, EFLAGS.AC */
 
 /*
  * Softmmu MMU indexes (one TLB each). SMAP (SDM vol. 3 §4.6.1) makes the same
@@ -272,7 +273,13 @@ enum {
     X86_MMU_KERNEL = 0,        /* CPL 0-2 data, SMAP enforced when CR4.SMAP */
     X86_MMU_USER = 1,          /* CPL 3 */
     X86_MMU_KERNEL_NOSMAP = 2, /* CPL 0-2 with EFLAGS.AC = 1 (STAC): no SMAP */
-    X86_MMU_NB,
+    /*
+     * The same three for SS-relative accesses in 64-bit mode (X86_MMU_STACK +
+     * one of the above): identical permissions, but a non-canonical address
+     * raises #SS(0) instead of #GP(0) (SDM vol. 3 §6.15 "Interrupt 12").
+     */
+    X86_MMU_STACK = 3,
+    X86_MMU_NB = 6,
 };
 
 #define CR4_SMEP_MASK (1u << 20)

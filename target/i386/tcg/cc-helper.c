@@ -269,6 +269,10 @@ void x86_update_hflags(CPUX86State *env)
     hf |= cr0 & CR0_TS_MASK ? HF_TS_MASK : 0;
     hf |= cr0 & CR0_MP_MASK ? HF_MP_MASK : 0;
     hf |= ((env->rflags >> RFLAGS_IOPL_SHIFT) & 3) << HF_IOPL_SHIFT;
+    /* Alignment checking (SDM vol. 3 §6.15 "Interrupt 17"): CPL 3 incl. VM86. */
+    if ((hf & HF_CPL_MASK) == 3 && (cr0 & CR0_AM_MASK) && (env->rflags & RFLAGS_AC)) {
+        hf |= HF_AC_MASK;
+    }
     env->hflags = hf;
 }
 

@@ -163,7 +163,9 @@ static bool deliver_long(CPUX86State *env, int vector, bool is_int, bool has_err
     frame[n++] = env->regs[R_ESP];
     frame[n++] = env->segs[R_SS].selector;
     rsp -= n * 8;
-    if (!lin_access(env, rsp, frame, n * 8, true, f)) {
+    /* INT n "64-bit gate": a non-canonical stack address is #SS(0) (the stack index
+     * makes x86_mmu_translate say so). */
+    if (!lin_access_mmu(env, rsp, frame, n * 8, true, X86_MMU_KERNEL + X86_MMU_STACK, f)) {
         return false;
     }
 

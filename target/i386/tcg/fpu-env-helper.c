@@ -22,9 +22,12 @@ typedef struct X87Image {
     uintptr_t ra;
 } X87Image;
 
+/* With alignment checking the image needs 4 (32-bit operand size) or 2 (SDM vol. 3
+ * Table 6-7), whatever its fields' offsets. */
 static X87Image x87_image(CPUX86State *env, uint64_t addr, uint32_t ctl, uintptr_t ra)
 {
     X87Image m = { CPU(x86_env_get_cpu(env)), addr, ctl, ra };
+    x86_check_alignment(env, addr, ctl & X87_CTL_OP32 ? 4 : 2, X87_CTL_MMU(ctl), ra);
     return m;
 }
 

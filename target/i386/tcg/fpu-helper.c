@@ -303,6 +303,23 @@ out:
     x87_commit(&x);
 }
 
+/* Alignment a memory operand of type @t needs with alignment checking on (SDM
+ * vol. 3 Table 6-7: 80-bit values 8, the others their size; BCD measured as 8). */
+static unsigned x87_mem_align(unsigned t)
+{
+    switch (t) {
+    case X87_M16INT:
+    case X87_M16INT_T:
+        return 2;
+    case X87_M32FP:
+    case X87_M32INT:
+    case X87_M32INT_T:
+        return 4;
+    default:
+        return 8;
+    }
+}
+
 /* Read a memory operand of type @t (the caller then runs the instruction). */
 static uint64_t x87_load(CPUX86State *env, uint64_t addr, uint32_t ctl, unsigned t,
                          uint16_t *hi, uintptr_t ra)
@@ -311,6 +328,7 @@ static uint64_t x87_load(CPUX86State *env, uint64_t addr, uint32_t ctl, unsigned
     int mmu = X87_CTL_MMU(ctl);
     uint64_t v;
 
+    x86_check_alignment(env, addr, x87_mem_align(t), mmu, ra);
     switch (t) {
     case X87_M16INT:
         return (uint16_t)cpu_lduw_mmuidx_ra(cs, addr, mmu, ra);
@@ -696,6 +714,7 @@ void helper_fst_m(CPUX86State *env, uint64_t addr, uint32_t ctl)
             goto out;
         }
     }
+    x86_check_alignment(env, addr, x87_mem_align(t), mmu, ra);
     switch (t) {
     case X87_M16INT:
     case X87_M16INT_T:

@@ -74,7 +74,7 @@ enum {
  * The i32 "ctl" argument translate-x87.c passes to the x87 helpers:
  * bits 0-2 an operation (D8 /reg) or ST index, 3 unordered compare, 4-7 a
  * memory type (farith: destination index in 4-6), 8-10 source index, 12 pop
- * once, 13-14 pop count (compares), 16-17 MMU index, 20 wrap addresses at
+ * once, 13-14 pop count (compares), 16-18 MMU index, 20 wrap addresses at
  * 4 GiB, 21 32-bit operand size (env/save images), 22 protected-mode image
  * format, 23 REX.W (64-bit FXSAVE/XSAVE format), 24 64-bit mode, 25-26 the
  * XSAVE variant.
@@ -84,7 +84,7 @@ enum {
 #define X87_CTL_POP        (1u << 12)
 #define X87_CTL_POPS(c)    (((c) >> 13) & 3)
 #define X87_CTL_MMU_SHIFT  16
-#define X87_CTL_MMU(c)     ((int)(((c) >> X87_CTL_MMU_SHIFT) & 3))
+#define X87_CTL_MMU(c)     ((int)(((c) >> X87_CTL_MMU_SHIFT) & 7))
 #define X87_CTL_A32        (1u << 20)
 #define X87_CTL_OP32       (1u << 21)
 #define X87_CTL_PROT       (1u << 22)

@@ -28,6 +28,10 @@ DEF_HELPER_FLAGS_3(raise_interrupt, TCG_CALL_NO_RETURN, void, env, i32, i64)
 DEF_HELPER_FLAGS_2(hlt, TCG_CALL_NO_RETURN, void, env, i64)
 /* PAUSE: may end the time slice (accel/tcg tcg_engine_cpu_relax); RIP is stored. */
 DEF_HELPER_FLAGS_1(pause, 0, void, env)
+/* Single-step trap after an instruction (env->rip already the next one); the
+ * recheck form only when RFLAGS.TF is set now (after SYSCALL/SYSRET). */
+DEF_HELPER_FLAGS_1(single_step, TCG_CALL_NO_RETURN, void, env)
+DEF_HELPER_FLAGS_1(recheck_single_step, 0, void, env)
 DEF_HELPER_FLAGS_1(cpuid, 0, void, env)
 DEF_HELPER_FLAGS_1(rdtsc, 0, void, env)
 /* POPF: new rflags under the CPL/IOPL rules; @size 2, 4 or 8 bytes. */

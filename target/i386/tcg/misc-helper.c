@@ -48,6 +48,29 @@ void helper_raise_interrupt(CPUX86State *env, uint32_t vector, uint64_t next_rip
     cpu_loop_exit(cs);
 }
 
+/*
+ * Single-step (SDM vol. 3 §17.3.1.4, §17.2.3): a trap-class #DB with DR6.BS
+ * set; the other DR6 bits stay (the processor never clears them). The
+ * translator emits this at the end of a TB that began with TF set.
+ */
+#define DR6_BS (1u << 14)
+
+void helper_single_step(CPUX86State *env)
+{
+    env->dr[6] |= DR6_BS;
+    x86_raise_exception(env, EXCP01_DB, 0);
+}
+
+/* SYSCALL and SYSRET test TF after they complete (SYSRET restoring TF = 1 traps
+ * at once, before the next user instruction; a SYSCALL whose FMASK clears TF
+ * does not trap in the kernel). */
+void helper_recheck_single_step(CPUX86State *env)
+{
+    if (env->rflags & RFLAGS_TF) {
+        helper_single_step(env);
+    }
+}
+
 void helper_hlt(CPUX86State *env, uint64_t next_rip)
 {
     CPUState *cs = CPU(x86_env_get_cpu(env));

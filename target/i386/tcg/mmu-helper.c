@@ -1,8 +1,10 @@
 /*
  * x86 paging for TCG (SDM vol. 3 ch. 4): 32-bit, PAE and 4-level IA-32e
  * page walks with accessed/dirty updates, 2 MiB/4 MiB/1 GiB pages, NX, U/S,
- * R/W with CR0.WP, SMEP and SMAP, #PF error codes and CR2; identity mapping
- * with paging off. The result fills the softmmu TLB (tlb_set_page).
+ * R/W with CR0.WP, SMEP and SMAP, reserved-bit checks, #PF error codes and
+ * CR2; identity mapping with paging off; #GP/#SS for non-canonical addresses
+ * and #AC for misaligned ones (the engine's do_unaligned_access hook). The
+ * result fills the softmmu TLB (tlb_set_page).
  *
  * Page-table entries are read and updated with physical accesses through
  * address_space_memory; PCID, protection keys and LA57 are not modelled yet.
@@ -11,6 +13,7 @@
 #include "util/log.h"
 #include "system/memory.h"
 #include "target/i386/tcg/tcg-internal.h"
+#include "target/i386/tcg/sys-internal.h"
 
 #define PG_P   (1ull << 0)
 #define PG_RW  (1ull << 1)
@@ -27,8 +30,11 @@
 #define PF_RSVD (1u << 3)
 #define PF_I    (1u << 4)
 
-/* MAXPHYADDR 52: bits 51:12 of an entry address the next level. */
+/* Bits 51:12 of a 64-bit entry address the next level (reserved above MAXPHYADDR). */
 #define PG_ADDR_MASK 0x000ffffffffff000ull
+
+/* Bits @hi:@lo (hi >= lo). */
+#define BITS(hi, lo) ((~0ull >> (63 - (hi))) & (~0ull << (lo)))
 
 static uint64_t pte_load(hwaddr a, bool wide)
 {
@@ -49,23 +55,48 @@ static void pte_set_bits(hwaddr a, bool wide, uint64_t old, uint64_t bits)
 }
 
 /*
+ * Reserved bits of a 4 MiB page's PDE in 32-bit paging (SDM vol. 3 Table 4-4):
+ * with PSE-36, bits (M-20):13 are physical-address bits (M-1):32 for
+ * M = min(MAXPHYADDR, 40) and bits 21:(M-19) are reserved; without PSE-36
+ * bits 21:13 are.
+ */
+static uint64_t pde4m_reserved(X86CPU *cpu)
+{
+    if (!x86_cpuid_has(cpu, 1, 0, 'd', 17)) {
+        return BITS(21, 13);
+    }
+    unsigned m = MIN(x86_phys_bits(cpu), 40u);
+    return BITS(21, m - 19);
+}
+
+/*
  * Walk the page tables for @addr. Returns true with *paddr (of @addr),
  * *prot (PAGE_* this MMU index may use without another walk) and *page_size,
- * or false with *vector (14 or 13) and *err.
+ * or false with *vector (14, 13, or 12 for a non-canonical address through an
+ * X86_MMU_STACK index) and *err.
+ *
+ * A reserved bit set in any entry the walk reads (SDM vol. 3 §4.5 "Reserved
+ * bits", Tables 4-4 to 4-20: bits MAXPHYADDR and up of an address, XD without
+ * EFER.NXE, PS in a PML4E or in a PDPTE without 1-GByte pages, the bits
+ * between the PAT bit and the page address of a large page) ends the walk
+ * with #PF, P and RSVD set in the error code (§4.7).
  */
 bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
                        int mmu_idx, hwaddr *paddr, int *prot, uint64_t *page_size,
                        int *vector, uint32_t *err)
 {
-    bool user = mmu_idx == X86_MMU_USER;
+    X86CPU *cpu = x86_env_get_cpu(env);
+    int base_idx = x86_mmu_base(mmu_idx);
+    bool user = base_idx == X86_MMU_USER;
     bool is_write = access == MMU_DATA_STORE, is_exec = access == MMU_INST_FETCH;
     uint64_t cr0 = env->cr[0], cr4 = env->cr[4];
     bool nxe = env->efer & EFER_NXE;
+    bool lma = env->efer & EFER_LMA;
     uint32_t code = (is_write ? PF_W : 0) | (user ? PF_U : 0);
 
     if (!(cr0 & CR0_PG_MASK)) {
         *paddr = addr & 0xffffffffull;     /* linear addresses are 32-bit here */
-        if (env->efer & EFER_LMA) {
+        if (lma) {
             *paddr = addr;
         }
         *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
@@ -80,25 +111,30 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
     int levels;
     bool wide = true;
     uint64_t table;
-    uint64_t rsvd_nx = nxe ? 0 : PG_NX;
+    /* Reserved in every 64-bit entry: XD without NXE, address bits from MAXPHYADDR
+     * up to 51 (IA-32e) or 62 (PAE, which has no ignored high bits). */
+    uint64_t rsvd = nxe ? 0 : PG_NX;
 
-    if (env->efer & EFER_LMA) {
-        /* Canonical check (SDM vol. 3 §3.3.7.1): #GP(0). */
+    if (lma) {
+        /* Canonical check (SDM vol. 1 §3.3.7.1): #GP(0), or #SS(0) through SS. */
         if ((uint64_t)((int64_t)(addr << 16) >> 16) != addr) {
-            *vector = EXCP0D_GPF;
+            *vector = x86_mmu_is_stack(mmu_idx) ? EXCP0C_STACK : EXCP0D_GPF;
             *err = 0;
             return false;
         }
+        rsvd |= BITS(51, x86_phys_bits(cpu));
         levels = 4;
         table = env->cr[3] & PG_ADDR_MASK;
     } else if (cr4 & CR4_PAE_MASK) {
-        /* PAE: the PDPTE comes from CR3[31:5] (SDM vol. 3 §4.4.1). */
+        rsvd |= BITS(62, x86_phys_bits(cpu));
+        /* PAE: the PDPTE comes from CR3[31:5] (SDM vol. 3 §4.4.1); bits 2:1, 8:5
+         * and 63:MAXPHYADDR are reserved (XD too: Table 4-8). */
         hwaddr pdpte_a = (env->cr[3] & 0xffffffe0ull) + ((addr >> 30) & 3) * 8;
         uint64_t pdpte = pte_load(pdpte_a, true);
         if (!(pdpte & PG_P)) {
             goto fault;
         }
-        if (pdpte & 0x1e6ull) {
+        if (pdpte & (0x1e6ull | BITS(63, x86_phys_bits(cpu)))) {
             code |= PF_RSVD | PF_P;
             goto fault;
         }
@@ -108,7 +144,7 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
         levels = 2;
         wide = false;
         table = env->cr[3] & 0xfffff000ull;
-        rsvd_nx = 0;
+        rsvd = 0;
     }
 
     bool us_ok = true, rw_ok = true, nx = false;
@@ -123,30 +159,36 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
         if (!(pte & PG_P)) {
             goto fault;
         }
-        if (pte & rsvd_nx) {
+        bool leaf = level == 1;
+        uint64_t level_rsvd = rsvd;
+        if (!leaf && (pte & PG_PS)) {
+            if (!wide) {
+                /* 32-bit paging ignores PS without CR4.PSE. */
+                if (cr4 & CR4_PSE_MASK) {
+                    leaf = true;
+                    level_rsvd = pde4m_reserved(cpu);
+                }
+            } else if (level == 4 ||
+                       (level == 3 && !x86_cpuid_has(cpu, 0x80000001, 0, 'd', 26))) {
+                /* PS is reserved in a PML4E, and in a PDPTE without 1-GByte pages. */
+                level_rsvd |= PG_PS;
+            } else {
+                /* 1 GiB (PDPTE) or 2 MiB (PDE) page: bits 29:13 or 20:13 (above
+                 * the PAT bit, below the page address) are reserved. */
+                leaf = true;
+                level_rsvd |= BITS(shift - 1, 13);
+            }
+        }
+        if (pte & level_rsvd) {
             code |= PF_RSVD | PF_P;
             goto fault;
+        }
+        if (leaf && level > 1) {
+            size = 1ull << shift;
         }
         us_ok &= (pte & PG_US) != 0;
         rw_ok &= (pte & PG_RW) != 0;
         nx |= nxe && (pte & PG_NX);
-        bool leaf = level == 1;
-        if (!leaf && (pte & PG_PS)) {
-            if (wide && level == 4) {
-                code |= PF_RSVD | PF_P;     /* PS is reserved in a PML4E */
-                goto fault;
-            }
-            if (wide && level == 3 && !(env->efer & EFER_LMA)) {
-                code |= PF_RSVD | PF_P;
-                goto fault;
-            }
-            if (!wide && !(cr4 & CR4_PSE_MASK)) {
-                /* 32-bit paging without PSE ignores PS. */
-            } else {
-                leaf = true;
-                size = 1ull << shift;
-            }
-        }
         if (leaf) {
             break;
         }
@@ -156,7 +198,7 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
 
     /* Permissions (SDM vol. 3 §4.6). */
     bool wp = cr0 & CR0_WP_MASK;
-    bool smap = (cr4 & CR4_SMAP_MASK) && us_ok && !user && mmu_idx == X86_MMU_KERNEL;
+    bool smap = (cr4 & CR4_SMAP_MASK) && us_ok && !user && base_idx == X86_MMU_KERNEL;
     bool smep = (cr4 & CR4_SMEP_MASK) && us_ok && !user;
     int p = 0;
     if (user) {
@@ -228,4 +270,38 @@ bool x86_cpu_tlb_fill(CPUState *cs, uint64_t addr, int size, MMUAccessType acces
         env->cr[2] = addr;
     }
     x86_raise_exception_err(env, vector, err, retaddr);
+}
+
+/*
+ * Alignment checking (SDM vol. 3 §6.15 "Interrupt 17"). Generated code marks
+ * its data accesses MO_ALIGN only in TBs with HF_AC_MASK, so reaching here
+ * means CPL 3, CR0.AM and EFLAGS.AC. A non-canonical address is a #GP/#SS
+ * first (segmentation checks precede alignment: measured on an AMD EPYC, a
+ * misaligned non-canonical load gets #GP, a misaligned load from a
+ * not-present page #AC).
+ */
+static G_NORETURN void raise_alignment(CPUX86State *env, uint64_t addr, int mmu_idx,
+                                       uintptr_t retaddr)
+{
+    if ((env->efer & EFER_LMA) && !x86_is_canonical(addr)) {
+        x86_raise_exception_err(env, x86_mmu_is_stack(mmu_idx) ? EXCP0C_STACK
+                                                               : EXCP0D_GPF, 0, retaddr);
+    }
+    emu_log_mask(LOG_MMU, "x86 mmu: misaligned access at 0x%" PRIx64 " -> #AC\n", addr);
+    x86_raise_exception_err(env, EXCP11_ALGN, 0, retaddr);
+}
+
+void x86_cpu_do_unaligned_access(CPUState *cs, uint64_t addr, MMUAccessType access,
+                                 int mmu_idx, uintptr_t retaddr)
+{
+    (void)access;
+    raise_alignment(cpu_env(cs), addr, mmu_idx, retaddr);
+}
+
+void x86_check_alignment(CPUX86State *env, uint64_t addr, unsigned align, int mmu_idx,
+                         uintptr_t retaddr)
+{
+    if ((env->hflags & HF_AC_MASK) && (addr & (align - 1))) {
+        raise_alignment(env, addr, mmu_idx, retaddr);
+    }
 }

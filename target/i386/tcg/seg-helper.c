@@ -127,12 +127,13 @@ static void stack_init(X86Stack *st, CPUX86State *env, uint64_t base, uint64_t s
     st->ra = ra;
 }
 
-/* The current SS:rSP with the current privilege's data MMU index. */
+/* The current SS:rSP with the current privilege's data MMU index (in 64-bit mode
+ * its stack variant: a non-canonical rSP is #SS(0)). */
 static void stack_cur(X86Stack *st, CPUX86State *env, uintptr_t ra)
 {
     int idx = x86_mmu_index_for_hflags(env->hflags, false);
     if (env->hflags & HF_CS64_MASK) {
-        stack_init(st, env, 0, env->regs[R_ESP], ~0ull, idx, ra);
+        stack_init(st, env, 0, env->regs[R_ESP], ~0ull, idx + X86_MMU_STACK, ra);
     } else {
         stack_init(st, env, env->segs[R_SS].base, env->regs[R_ESP],
                    ss_mask(env->segs[R_SS].flags), idx, ra);
@@ -145,11 +146,20 @@ static uint64_t stack_lin(const X86Stack *st)
     return st->mask == ~0ull ? a : (uint32_t)a;
 }
 
+/* Pushes and pops at CPL 3 are data accesses for alignment checking (#AC). */
+static void stack_check_align(X86Stack *st, uint64_t a, unsigned size)
+{
+    if (x86_mmu_base(st->mmu_idx) == X86_MMU_USER) {
+        x86_check_alignment(st->env, a, size, st->mmu_idx, st->ra);
+    }
+}
+
 static void stack_push(X86Stack *st, uint64_t v, unsigned size)
 {
     CPUState *cs = env_cs(st->env);
     st->sp -= size;
     uint64_t a = stack_lin(st);
+    stack_check_align(st, a, size);
     switch (size) {
     case 2:
         cpu_stw_mmuidx_ra(cs, a, v, st->mmu_idx, st->ra);
@@ -167,6 +177,7 @@ static uint64_t stack_pop(X86Stack *st, unsigned size)
 {
     CPUState *cs = env_cs(st->env);
     uint64_t a = stack_lin(st), v;
+    stack_check_align(st, a, size);
     switch (size) {
     case 2:
         v = cpu_lduw_mmuidx_ra(cs, a, st->mmu_idx, st->ra);
@@ -557,7 +568,7 @@ static void lcall_gate(CPUX86State *env, uint32_t sel, uint32_t lo, uint32_t hi,
     } else {
         if (g.size == 8) {
             stack_init(&st, env, 0, env->regs[R_ESP], ~0ull,
-                       x86_mmu_index_for_hflags(env->hflags, false), ra);
+                       x86_mmu_index_for_hflags(env->hflags, false) + X86_MMU_STACK, ra);
         } else {
             stack_cur(&st, env, ra);
         }

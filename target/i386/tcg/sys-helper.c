@@ -416,6 +416,9 @@ static void probe(CPUX86State *env, uint64_t addr, uint32_t size, uint32_t how,
     if (!(env->hflags & HF_LMA_MASK)) {
         last = (uint32_t)last;
     }
+    if (acc == MMU_DATA_STORE) {
+        x86_check_alignment(env, addr, size, mmu_idx, ra);   /* INS: #AC before IN */
+    }
     x86_cpu_tlb_fill(cs, addr, 1, acc, mmu_idx, false, ra);
     if ((last & TCG_PAGE_MASK) != (addr & TCG_PAGE_MASK)) {
         x86_cpu_tlb_fill(cs, last, 1, acc, mmu_idx, false, ra);

@@ -59,6 +59,7 @@ static const TCGCPUOps x86_tcg_ops = {
     .do_interrupt = x86_cpu_do_interrupt,
     .cpu_exec_interrupt = x86_cpu_exec_interrupt,
     .tlb_fill = x86_cpu_tlb_fill,
+    .do_unaligned_access = x86_cpu_do_unaligned_access,
     .mmu_index = x86_cpu_mmu_index,
     .has_work = x86_cpu_has_work,
     .get_env = x86_get_env,

@@ -34,6 +34,17 @@ static inline int x86_mmu_index_for_hflags(uint32_t hf, bool ifetch)
     return X86_MMU_KERNEL;
 }
 
+/* The MMU index without the SS-access marker (X86_MMU_STACK), for permissions. */
+static inline int x86_mmu_base(int mmu_idx)
+{
+    return mmu_idx >= X86_MMU_STACK ? mmu_idx - X86_MMU_STACK : mmu_idx;
+}
+
+static inline bool x86_mmu_is_stack(int mmu_idx)
+{
+    return mmu_idx >= X86_MMU_STACK;
+}
+
 /* insn_start words: [0] = RIP (not linear), [1] = cc_op at the insn (CC_OP_DYNAMIC: keep). */
 #define X86_INSN_START_WORDS 2
 
@@ -74,6 +85,17 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
                        int *vector, uint32_t *err);
 bool x86_cpu_tlb_fill(CPUState *cs, uint64_t addr, int size, MMUAccessType access,
                       int mmu_idx, bool probe, uintptr_t retaddr);
+/* An MO_ALIGN access was misaligned (only emitted with HF_AC_MASK): #AC(0). */
+void x86_cpu_do_unaligned_access(CPUState *cs, uint64_t addr, MMUAccessType access,
+                                 int mmu_idx, uintptr_t retaddr);
+/*
+ * Alignment check of a helper's data access at CPL 3 (SDM vol. 3 Table 6-7):
+ * #AC(0) through @retaddr when HF_AC_MASK is set and @addr is not a multiple
+ * of @align (a power of two); a non-canonical @addr is #GP(0)/#SS(0) by
+ * @mmu_idx first. Generated code uses MO_ALIGN instead.
+ */
+void x86_check_alignment(CPUX86State *env, uint64_t addr, unsigned align, int mmu_idx,
+                         uintptr_t retaddr);
 
 /*
  * Translate with a caller-supplied code fetch (unit tests: no engine, no

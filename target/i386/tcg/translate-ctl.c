@@ -69,11 +69,27 @@ static bool gen_pop_insn(DisasContext *s, const X86Insn *insn)
     }
     TCGv_i64 t = tcg_temp_new_i64();
     gen_pop_load(s, t, insn->opsize);
-    /* SDM POP: an rSP-based memory address is computed after the increment (which
-     * is therefore not undone if the store faults); POP rSP: the popped value wins.
-     * Both follow from incrementing first. (The two branches here were identical.) */
+    if (o->kind != X86_OPK_MEM) {
+        /* POP rSP: the popped value wins over the increment. */
+        gen_sp_add(s, insn->opsize);
+        gen_store_op(s, o, t);
+        tcg_temp_free_i64(t);
+        return true;
+    }
+    /*
+     * SDM POP: an rSP-based address is computed with the incremented rSP; a
+     * fault of the store still leaves rSP unchanged (measured on an AMD EPYC,
+     * as for any fault). So: increment, form the address, put rSP back, store,
+     * increment for good.
+     */
+    TCGv_i64 old = tcg_temp_new_i64();
+    tcg_gen_mov_i64(old, cpu_regs[R_ESP]);
     gen_sp_add(s, insn->opsize);
+    gen_compute_a0(s, o);
+    tcg_gen_mov_i64(cpu_regs[R_ESP], old);
     gen_store_op(s, o, t);
+    gen_sp_add(s, insn->opsize);
+    tcg_temp_free_i64(old);
     tcg_temp_free_i64(t);
     return true;
 }
@@ -275,6 +291,10 @@ static void gen_string(DisasContext *s, const X86Insn *insn)
         tcg_gen_subi_i64(a, cpu_regs[R_ECX], 1);
         gen_write_addr_reg(as, R_ECX, a);
         gen_update_cc_op(s);
+        /* The last iteration goes on to the next instruction directly (one
+         * single-step trap per iteration, SDM vol. 3 §17.3.1.4). */
+        gen_ext_size(size_log2(as), a, a, false);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, a, 0, done);
         if (opc == X86_OP_SCAS || opc == X86_OP_CMPS) {
             /* REPE stops when ZF = 0, REPNE when ZF = 1. */
             tcg_gen_brcondi_i64((insn->flags & X86_INSN_REPNZ) ? TCG_COND_EQ : TCG_COND_NE,

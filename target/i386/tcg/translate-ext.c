@@ -200,10 +200,10 @@ static void gen_movbe(DisasContext *s, const X86Insn *insn)
     if (insn->op[0].kind == X86_OPK_MEM) {
         gen_compute_a0(s, &insn->op[0]);
         gen_read_reg(size, t, insn->op[1].reg, false);
-        tcg_gen_qemu_st_i64(t, s->A0, s->mem_idx, mop);
+        tcg_gen_qemu_st_i64(t, s->A0, gen_mem_idx(s, s->A0), mop | gen_mem_align(s));
     } else {
         gen_compute_a0(s, &insn->op[1]);
-        tcg_gen_qemu_ld_i64(t, s->A0, s->mem_idx, mop);
+        tcg_gen_qemu_ld_i64(t, s->A0, gen_mem_idx(s, s->A0), mop | gen_mem_align(s));
         gen_write_reg(size, insn->op[0].reg, false, t);
     }
     tcg_temp_free_i64(t);

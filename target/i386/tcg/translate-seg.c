@@ -64,6 +64,7 @@ static void gen_seg_loaded(DisasContext *s, int seg, bool shadow)
     if (seg == R_SS && shadow && !(s->flags & HF_INHIBIT_IRQ_MASK)) {
         tcg_gen_st8_i32(tcg_constant_i32(1), tcg_env,
                         offsetof(CPUX86State, events.interrupt_shadow));
+        s->tf_defer = true;     /* the shadow holds off the single-step #DB too */
     }
     if (seg == R_SS ||
         (!real_or_vm86(s) && !s->code64 && (seg == R_DS || seg == R_ES))) {
@@ -117,12 +118,16 @@ static void gen_lxs(DisasContext *s, const X86Insn *insn, int seg)
 
 /* ---- far transfers ---- */
 
-/* The helper set CS, RIP and maybe RFLAGS/CPL: back to the loop, no RIP store. */
+/*
+ * The helper set CS, RIP and maybe RFLAGS/CPL: back to the loop, no RIP store.
+ * SYSCALL/SYSRET single-step on the TF they leave, the others on the TF they
+ * began with (translate.c's gen_single_step).
+ */
 static void gen_far_exit(DisasContext *s)
 {
     gen_set_cc_op(s, CC_OP_DYNAMIC);
-    tcg_gen_exit_tb(NULL, 0);
-    s->is_jmp = DISAS_NORETURN;
+    gen_eob_after_helper(s, s->insn->opcode == X86_OP_SYSCALL ||
+                            s->insn->opcode == X86_OP_SYSRET);
 }
 
 /* Selector and offset of JMPF/CALLF: ptr16:16/32 immediate or m16:16/32/64. */

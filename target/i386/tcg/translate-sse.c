@@ -535,7 +535,8 @@ static void gen_maskmov(DisasContext *s, const X86Insn *insn)
     gen_update_cc_op(s);
     gen_helper_maskmov(tcg_env, tcg_constant_i32(vec_off(&insn->op[0])),
                        tcg_constant_i32(vec_off(&insn->op[1])), a,
-                       tcg_constant_i32(len | s->mem_idx << 8 | (s->code64 ? 0x10000 : 0)));
+                       tcg_constant_i32(len | gen_mem_idx(s, a) << 8 |
+                                        (s->code64 ? 0x10000 : 0)));
     tcg_temp_free_i64(a);
 }
 

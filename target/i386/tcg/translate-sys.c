@@ -265,6 +265,8 @@ static void gen_ins_outs(DisasContext *s, const X86Insn *insn, bool in)
     if (rep) {
         tcg_gen_subi_i64(v, cpu_regs[R_ECX], 1);
         gen_write_reg(size_log2(as), R_ECX, false, v);
+        gen_ext_size(size_log2(as), v, v, false);
+        tcg_gen_brcondi_i64(TCG_COND_EQ, v, 0, done);   /* the last one: on (single-step) */
         gen_jmp_rip(s, s->pc, 1);          /* again: interrupts are seen in between */
         gen_set_label(done);
         gen_jmp_rip(s, s->pc_next, 0);

@@ -86,10 +86,11 @@ static void gen_x87_pointers(DisasContext *s, const X86Insn *insn)
     }
 }
 
-/* The ctl bits every memory helper needs: MMU index and address wrap. */
+/* The ctl bits every memory helper needs: MMU index of A0 and address wrap. */
 static uint32_t x87_mem_ctl(DisasContext *s)
 {
-    return (uint32_t)s->mem_idx << X87_CTL_MMU_SHIFT | (s->code64 ? 0 : X87_CTL_A32);
+    return (uint32_t)gen_mem_idx(s, s->A0) << X87_CTL_MMU_SHIFT |
+           (s->code64 ? 0 : X87_CTL_A32);
 }
 
 static unsigned x87_fp_type(unsigned size)
@@ -168,10 +169,10 @@ static bool gen_x87_mem(DisasContext *s, const X86Insn *insn)
 {
     const X86Operand *op = &insn->op[0];
     unsigned opc = insn->opcode, size = op->size;
-    uint32_t ctl = x87_mem_ctl(s);
     int aop = x87_arith_op(opc);
 
     gen_compute_a0(s, op);
+    uint32_t ctl = x87_mem_ctl(s);
     if (aop >= 0) {
         unsigned t = x87_is_int_arith(opc) ? x87_int_type(size) : x87_fp_type(size);
         gen_helper_farith_m(tcg_env, s->A0, tcg_constant_i32(ctl | aop | t << 4));
@@ -358,10 +359,9 @@ static bool gen_x87_reg(DisasContext *s, const X86Insn *insn)
 /* FXSAVE, FXRSTOR, XSAVE, XSAVEOPT, XSAVEC, XRSTOR. */
 static void gen_save_family(DisasContext *s, const X86Insn *insn)
 {
+    gen_compute_a0(s, &insn->op[0]);
     uint32_t ctl = x87_mem_ctl(s) | (insn->rex & X86_REX_W ? X87_CTL_REXW : 0) |
                    (s->code64 ? X87_CTL_CODE64 : 0);
-
-    gen_compute_a0(s, &insn->op[0]);
     switch (insn->opcode) {
     case X86_OP_FXSAVE:
         gen_helper_fxsave(tcg_env, s->A0, tcg_constant_i32(ctl));

@@ -337,6 +337,10 @@ void gen_linear(DisasContext *s, int seg, TCGv_i64 addr, unsigned addr_size)
     }
     if (!s->code64) {
         tcg_gen_ext32u_i64(addr, addr);
+    } else if (seg == X86_SEG_SS) {
+        s->ss_addr = addr;
+    } else if (s->ss_addr == addr) {
+        s->ss_addr = NULL;
     }
 }
 
@@ -349,14 +353,42 @@ void gen_compute_a0(DisasContext *s, const X86Operand *op)
     }
 }
 
+/*
+ * Stack accesses (SS-relative in 64-bit mode, where SS has no base and so
+ * leaves no trace in the address) use their own MMU indexes: same pages and
+ * permissions, but tlb_fill raises #SS(0) rather than #GP(0) for a
+ * non-canonical address (SDM vol. 3 §6.15 "Interrupt 12"). No code on the
+ * fast path; an SS-relative address held in a temp that was then derived
+ * from by hand (A0 + 8) falls back to #GP for the second part.
+ */
+int gen_mem_idx(DisasContext *s, TCGv_i64 addr)
+{
+    return addr == s->ss_addr ? s->mem_idx + X86_MMU_STACK : s->mem_idx;
+}
+
+/*
+ * Alignment checking (SDM vol. 3 §6.15 "Interrupt 17") is a TB flag: only in
+ * TBs translated with CPL 3, CR0.AM and EFLAGS.AC do data accesses carry
+ * MO_ALIGN, whose violation the engine reports through
+ * x86_cpu_do_unaligned_access (#AC). Every access the translator makes is
+ * one naturally sized piece of an operand, which is the alignment Table 6-7
+ * asks for (word 2, dword 4, qword 8, selectors 2, far pointers by their
+ * offset; 128-bit operands checked per 8-byte half, which the SDM allows).
+ */
+MemOp gen_mem_align(DisasContext *s)
+{
+    return (s->flags & HF_AC_MASK) ? MO_ALIGN : 0;
+}
+
 void gen_qemu_ld(DisasContext *s, TCGv_i64 val, TCGv_i64 addr, unsigned size, bool sign)
 {
-    tcg_gen_qemu_ld_i64(val, addr, s->mem_idx, (MemOp)(size | (sign ? MO_SIGN : 0)));
+    tcg_gen_qemu_ld_i64(val, addr, gen_mem_idx(s, addr),
+                        (MemOp)(size | (sign ? MO_SIGN : 0) | gen_mem_align(s)));
 }
 
 void gen_qemu_st(DisasContext *s, TCGv_i64 val, TCGv_i64 addr, unsigned size)
 {
-    tcg_gen_qemu_st_i64(val, addr, s->mem_idx, (MemOp)size);
+    tcg_gen_qemu_st_i64(val, addr, gen_mem_idx(s, addr), (MemOp)(size | gen_mem_align(s)));
 }
 
 void gen_load_op(DisasContext *s, const X86Operand *op, TCGv_i64 dst, bool sign)
@@ -439,13 +471,36 @@ static bool use_goto_tb(DisasContext *s, uint64_t eip)
            ((s->cs_base + eip) & TCG_PAGE_MASK) == s->page_first;
 }
 
+/*
+ * Single-step (SDM vol. 3 §17.3.1.4): an instruction that began with
+ * RFLAGS.TF set (the TB flag; such TBs hold one instruction) is followed by a
+ * #DB trap with DR6.BS, also when it cleared TF (POPF, IRET: measured on
+ * silicon), never when it set it (the trap then follows the next one). RIP
+ * is stored already. Not when the instruction faulted or was INT n/INT3/INTO
+ * (their delivery clears TF), and not after a MOV SS/POP SS that opened an
+ * interrupt shadow (tf_defer, SDM §6.8.3): the trap then comes after the
+ * next instruction, whose TB has TF set too.
+ */
+static bool gen_single_step(DisasContext *s)
+{
+    if (!(s->flags & HF_TF_MASK) || s->tf_defer) {
+        return false;
+    }
+    gen_helper_single_step(tcg_env);
+    s->is_jmp = DISAS_NORETURN;
+    return true;
+}
+
 void gen_jmp_rip(DisasContext *s, uint64_t eip, int slot)
 {
     gen_update_cc_op(s);
     if (!s->code64) {
         eip = (uint32_t)eip;
     }
-    if (s->flags & HF_INHIBIT_IRQ_MASK) {
+    if ((s->flags & HF_TF_MASK) && !s->tf_defer) {
+        gen_store_rip(s, eip);
+        gen_single_step(s);
+    } else if (s->flags & HF_INHIBIT_IRQ_MASK) {
         /* The STI / MOV SS shadow ends here: back to the loop, which checks for
          * interrupts (a chained or looked-up TB would run on without that). */
         gen_store_rip(s, eip);
@@ -465,6 +520,9 @@ void gen_jmp_dyn(DisasContext *s, TCGv_i64 eip)
 {
     gen_update_cc_op(s);
     tcg_gen_st_i64(eip, tcg_env, offsetof(CPUX86State, rip));
+    if (gen_single_step(s)) {
+        return;
+    }
     if (s->flags & HF_INHIBIT_IRQ_MASK) {
         tcg_gen_exit_tb(NULL, 0);           /* see gen_jmp_rip */
     } else {
@@ -478,6 +536,23 @@ void gen_eob(DisasContext *s)
 {
     gen_update_cc_op(s);
     gen_store_rip(s, s->pc_next);
+    if (gen_single_step(s)) {
+        return;
+    }
+    tcg_gen_exit_tb(NULL, 0);
+    s->is_jmp = DISAS_NORETURN;
+}
+
+/* A helper set RIP (far transfers): the single-step trap (@recheck: if TF is set
+ * after the instruction instead), then back to the loop. */
+void gen_eob_after_helper(DisasContext *s, bool recheck)
+{
+    gen_update_cc_op(s);
+    if (recheck) {
+        gen_helper_recheck_single_step(tcg_env);
+    } else if (gen_single_step(s)) {
+        return;
+    }
     tcg_gen_exit_tb(NULL, 0);
     s->is_jmp = DISAS_NORETURN;
 }
@@ -553,6 +628,7 @@ static void disas_insn(DisasContext *s, X86DecodeStatus st, const X86Insn *insn)
 {
     s->insn = insn;
     s->a0_valid = false;
+    s->ss_addr = NULL;
     if (st == X86_DECODE_EXCEPTION) {
         if (insn->exception == X86_EXC_GP) {
             gen_exception_err(s, EXCP0D_GPF, 0);

@@ -44,6 +44,10 @@ typedef struct DisasContext {
     const X86Insn *insn;
     TCGv_i64 A0;                /* linear address of the memory operand */
     bool a0_valid;
+    /* 64-bit mode: the temp gen_linear() last left an SS-relative address in; its
+     * accesses use the X86_MMU_STACK index (#SS for a non-canonical address). */
+    TCGv_i64 ss_addr;
+    bool tf_defer;              /* MOV/POP SS: the single-step trap waits one insn */
 } DisasContext;
 
 extern TCGv_i64 cpu_regs[CPU_NB_REGS];
@@ -63,6 +67,10 @@ void gen_load_op(DisasContext *s, const X86Operand *op, TCGv_i64 dst, bool sign)
 void gen_store_op(DisasContext *s, const X86Operand *op, TCGv_i64 val);
 void gen_qemu_ld(DisasContext *s, TCGv_i64 val, TCGv_i64 addr, unsigned size, bool sign);
 void gen_qemu_st(DisasContext *s, TCGv_i64 val, TCGv_i64 addr, unsigned size);
+/* MMU index for an access at @addr (the SS marker, see ss_addr) and the MemOp
+ * bits every data access adds (MO_ALIGN when alignment checking is on). */
+int gen_mem_idx(DisasContext *s, TCGv_i64 addr);
+MemOp gen_mem_align(DisasContext *s);
 void gen_compute_eflags(DisasContext *s, TCGv_i64 flags);
 void gen_materialize_flags(DisasContext *s);
 void gen_compute_cf(DisasContext *s, TCGv_i64 cf);
@@ -73,6 +81,7 @@ void gen_jmp_rip(DisasContext *s, uint64_t eip, int slot);
 void gen_jmp_dyn(DisasContext *s, TCGv_i64 eip);
 void gen_store_rip(DisasContext *s, uint64_t eip);
 void gen_eob(DisasContext *s);
+void gen_eob_after_helper(DisasContext *s, bool recheck_tf);
 
 static inline unsigned size_log2(unsigned bytes)
 {
