@@ -3,11 +3,12 @@
 (scripts/fetch-guest.sh) boots under -accel tcg and runs a workload with its
 static busybox; the time from EMU-GUEST-READY to EMU-CMD-DONE (host clock) is
 compared with qemu-system-x86_64 -accel tcg on the same guest and with this host
-running the same busybox binary natively. Medians of BENCH_RUNS runs. A
-measurement, not a test.
+running the same busybox binary natively. Medians of BENCH_RUNS runs
+(BENCH_WORKLOADS=a,b picks some). A measurement, not a test.
 
-Workloads: gzip -9 of 64 MB of `seq` output (integer + memory), and an awk
-floating-point loop (busybox awk: soft arithmetic on doubles, SSE2 in the binary).
+Workloads: gzip -9 of 64 MB of `seq` output (integer + memory), an awk
+floating-point loop (SSE2 doubles), a 256 MiB buffer filled by read() (page
+faults) and 1000 fork+exec of /bin/true.
 """
 import os
 import shutil
@@ -21,6 +22,9 @@ WORKLOADS = {
     "gzip-64M": "seq 1 9000000 | head -c 64000000 | gzip -9 | wc -c",
     "awk-float": "awk 'BEGIN { s = 0; for (i = 1; i <= 3000000; i++) "
                  "s += 1 / i + (i * 0.37) / (i + 3.5); printf \"%.6f\\n\", s }'",
+    # Page faults: a 256 MiB buffer filled by read(), then 1000 fork+exec.
+    "touch-256M": "dd if=/dev/zero of=/dev/null bs=256M count=1",
+    "fork-exec": "for i in $(seq 1 1000); do /bin/true; done",
 }
 
 
@@ -74,7 +78,10 @@ def main():
         print(f"no guest in {cache}: run scripts/fetch-guest.sh")
         return
     qemu = shutil.which("qemu-system-x86_64")
+    only = os.environ.get("BENCH_WORKLOADS")     # comma-separated names, default all
     for name, w in WORKLOADS.items():
+        if only and name not in only.split(","):
+            continue
         nat = statistics.median(native_run(busybox, w) for _ in range(RUNS))
         emu = statistics.median(guest_run([os.path.join(build, "emu"), "-machine", "pc",
                                            "-accel", "tcg", "-cpu", "max"],
