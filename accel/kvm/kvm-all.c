@@ -712,20 +712,48 @@ static bool machine_prop_is(MachineState *ms, const char *name, const char *valu
     return v && !strcmp(v, value);
 }
 
+/* The PC's interrupt controllers (and PIT) in the kernel: kernel-irqchip=on. */
+static bool kvm_create_irqchip(KVMState *s, bool pit, Error **errp)
+{
+    int r = kvm_vm_ioctl(s, KVM_CREATE_IRQCHIP, NULL);
+    if (r < 0) {
+        error_setg(errp, "KVM_CREATE_IRQCHIP: %s", g_strerror(-r));
+        return false;
+    }
+    s->irqchip_in_kernel = true;
+    s->gsi_count = kvm_check_extension(s, KVM_CAP_IRQ_ROUTING);
+    s->used_gsi_bitmap = g_new0(unsigned long, s->gsi_count / (8 * sizeof(long)) + 1);
+    r = setup_pc_irq_routing(s);
+    if (r < 0) {
+        error_setg(errp, "KVM_SET_GSI_ROUTING: %s", g_strerror(-r));
+        return false;
+    }
+    if (pit) {
+        /* Port 0x61 (speaker) stays emu's: the in-kernel PIT ignores it. */
+        struct kvm_pit_config cfg = { .flags = KVM_PIT_SPEAKER_DUMMY };
+        r = kvm_vm_ioctl(s, KVM_CREATE_PIT2, &cfg);
+        if (r < 0) {
+            error_setg(errp, "KVM_CREATE_PIT2: %s", g_strerror(-r));
+            return false;
+        }
+    }
+    kvm_irqchip_sink.opaque = s;
+    irqchip_set_sink(&kvm_irqchip_sink);
+
+    return true;
+}
+
 static bool kvm_init_machine(AccelState *accel, MachineState *ms, Error **errp)
 {
     KVMState *s = KVM_STATE(accel);
 
     s->fd = -1;
     s->vmfd = -1;
-    if (machine_prop_is(ms, "kernel-irqchip", "off")) {
-        error_setg(errp, "kernel-irqchip=off: emu's own interrupt controllers are not "
-                   "connected to KVM vCPUs yet (see docs/kvm.md)");
-        return false;
-    }
+    /* off: emu's PIC, I/O APIC, LAPICs and PIT (target/i386/kvm/kvm-user-irqchip.c). */
+    bool user_irqchip = machine_prop_is(ms, "kernel-irqchip", "off");
     if (machine_prop_is(ms, "kernel-irqchip", "split")) {
-        error_setg(errp, "kernel-irqchip=split: emu's own IOAPIC and PIC are not connected "
-                   "to KVM vCPUs yet (see docs/kvm.md)");
+        error_setg(errp, "kernel-irqchip=split is not supported: use kernel-irqchip=on "
+                   "(KVM's PIC, I/O APIC and LAPICs) or off (emu's; see docs/kvm.md)");
         return false;
     }
     s->fd = open_dev_kvm(errp);
@@ -791,33 +819,11 @@ static bool kvm_init_machine(AccelState *accel, MachineState *ms, Error **errp)
         return false;
     }
 
-    /* The PC's interrupt controllers and PIT live in the kernel. */
-    int r = kvm_vm_ioctl(s, KVM_CREATE_IRQCHIP, NULL);
-    if (r < 0) {
-        error_setg(errp, "KVM_CREATE_IRQCHIP: %s", g_strerror(-r));
-        return false;
-    }
-    s->irqchip_in_kernel = true;
-    s->gsi_count = kvm_check_extension(s, KVM_CAP_IRQ_ROUTING);
-    s->used_gsi_bitmap = g_new0(unsigned long, s->gsi_count / (8 * sizeof(long)) + 1);
-    r = setup_pc_irq_routing(s);
-    if (r < 0) {
-        error_setg(errp, "KVM_SET_GSI_ROUTING: %s", g_strerror(-r));
-        return false;
-    }
     bool pit = !object_property_find(OBJECT(ms), "pit") ||
                object_property_get_bool(OBJECT(ms), "pit", NULL);
-    if (pit) {
-        /* Port 0x61 (speaker) stays emu's: the in-kernel PIT ignores it. */
-        struct kvm_pit_config cfg = { .flags = KVM_PIT_SPEAKER_DUMMY };
-        r = kvm_vm_ioctl(s, KVM_CREATE_PIT2, &cfg);
-        if (r < 0) {
-            error_setg(errp, "KVM_CREATE_PIT2: %s", g_strerror(-r));
-            return false;
-        }
+    if (!user_irqchip && !kvm_create_irqchip(s, pit, errp)) {
+        return false;
     }
-    kvm_irqchip_sink.opaque = s;
-    irqchip_set_sink(&kvm_irqchip_sink);
 
     s->memory_listener = (MemoryListener) {
         .region_add = kvm_region_add,
@@ -842,9 +848,10 @@ static bool kvm_init_machine(AccelState *accel, MachineState *ms, Error **errp)
                     "missing); test guests run, unmodified kernels need a hardware KVM "
                     "host or -accel tcg (once its x86 translator is complete)", pvm ? "kvm_pvm" : "software-only");
     }
-    emu_log_mask(LOG_BOOT, "kvm: API %d, %d memory slots, in-kernel irqchip and PIT%s, "
-                 "up to %d vCPUs\n", KVM_API_VERSION, s->nr_slots, pit ? "" : " (no PIT)",
-                 s->max_vcpus);
+    emu_log_mask(LOG_BOOT, "kvm: API %d, %d memory slots, %s irqchip and PIT%s, "
+                 "up to %d vCPUs\n", KVM_API_VERSION, s->nr_slots,
+                 user_irqchip ? "emulated (kernel-irqchip=off)" : "in-kernel",
+                 pit ? "" : " (no PIT)", s->max_vcpus);
     return true;
 }
 

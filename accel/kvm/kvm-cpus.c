@@ -151,7 +151,12 @@ static int kvm_cpu_exec(CPUState *cpu)
     struct kvm_run *run = a->run;
     int ret = 0;
 
+    bool user_irqchip = !kvm_irqchip_in_kernel();
+
     if (a->parked) {
+        return EXCP_HLT;
+    }
+    if (user_irqchip && kvm_arch_process_async_events(cpu)) {
         return EXCP_HLT;
     }
     if (cpu->vcpu_dirty) {
@@ -164,7 +169,13 @@ static int kvm_cpu_exec(CPUState *cpu)
             /* Still enter: KVM finishes a pending PIO/MMIO, then returns EINTR. */
             __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_RELAXED);
         }
+        if (user_irqchip) {
+            kvm_arch_pre_run(cpu, run);
+        }
         int r = ioctl(a->fd, KVM_RUN, 0);
+        if (user_irqchip) {
+            kvm_arch_post_run(cpu, run);
+        }
         if (r < 0) {
             int err = errno;
             if (err == EINTR || err == EAGAIN) {
@@ -194,12 +205,17 @@ static int kvm_cpu_exec(CPUState *cpu)
             bql_unlock();
             break;
         case KVM_EXIT_INTR:
-        case KVM_EXIT_IRQ_WINDOW_OPEN:
             ret = EXCP_INTERRUPT;
             break;
+        case KVM_EXIT_IRQ_WINDOW_OPEN:
+            /* kernel-irqchip=off: the next entry injects the interrupt. */
+            break;
         case KVM_EXIT_HLT:
-            /* Only without the in-kernel LAPIC, which emu always uses. */
-            ret = EXCP_HLT;
+            /* Only without the in-kernel LAPIC (kernel-irqchip=off): sleep in
+             * emu unless emu's LAPIC has something the vCPU can take now. */
+            if (kvm_arch_handle_halt(cpu)) {
+                ret = EXCP_HLT;
+            }
             break;
         case KVM_EXIT_SHUTDOWN:
             /* A triple fault resets the machine (SDM vol. 3 §6.15, #DF handling). */
@@ -279,6 +295,7 @@ static void kvm_synchronize_post_reset(CPUState *cpu)
         return;
     }
     cpu->accel->parked = false;
+    kvm_arch_reset_vcpu_events(cpu);
     kvm_arch_put_registers(cpu, KVM_PUT_RESET_STATE);
     cpu->vcpu_dirty = false;
 }
@@ -294,8 +311,12 @@ static void kvm_synchronize_post_init(CPUState *cpu)
 
 static bool kvm_cpu_thread_is_idle(CPUState *cpu)
 {
-    /* Halts are the in-kernel LAPIC's business; only a parked vCPU sleeps here. */
-    return (cpu->accel && cpu->accel->parked) || !kvm_irqchip_in_kernel();
+    /* With the in-kernel LAPIC halts are KVM's business and only a parked vCPU
+     * sleeps here; with emu's LAPIC a halted vCPU sleeps until it has work. */
+    if (cpu->accel && cpu->accel->parked) {
+        return true;
+    }
+    return !kvm_irqchip_in_kernel() && !kvm_arch_cpu_has_work(cpu);
 }
 
 static const AccelOps kvm_accel_ops = {

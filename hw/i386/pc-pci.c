@@ -16,19 +16,32 @@
  *     PIRQA-D.
  *   - MSIs: with emu's own APICs a message is a write to their window at
  *     0xfee00000 (hw/i386/pc-intc.c); with KVM's in-kernel irqchip nothing
- *     in emu's memory map takes it, so the hook hands it to KVM.
+ *     in emu's memory map takes it, so the hook hands it to KVM; with KVM and
+ *     kernel-irqchip=off a hook hands it to emu's APIC bus (apic_send_msi).
  */
 #include "hw/i386/pc-devices.h"
 #include "hw/pci-host/i440fx.h"
 #include "hw/isa/piix3.h"
 #include "hw/pci/msi.h"
 #include "hw/acpi/pm.h"
+#include "hw/intc/apic.h"
 #include "system/kvm.h"
 #include "util/log.h"
 
 static bool pc_kvm_msi(PCIDevice *dev, MSIMessage msg)
 {
     return (msg.address >> 20) == 0xfee && kvm_send_msi(msg.address, msg.data) >= 0;
+}
+
+/* KVM with kernel-irqchip=off: straight to emu's APIC bus, whichever thread
+ * raises it (a vCPU thread's write to 0xfee00000 would reach its own APIC). */
+static bool pc_user_irqchip_msi(PCIDevice *dev, MSIMessage msg)
+{
+    if ((msg.address >> 20) != 0xfee) {
+        return false;
+    }
+    apic_send_msi(msg.address, msg.data);
+    return true;
 }
 
 bool pc_pci_init(PCMachineState *pcms, Error **errp)
@@ -81,6 +94,8 @@ bool pc_pci_init(PCMachineState *pcms, Error **errp)
     }
     if (kvm_irqchip_in_kernel()) {
         msi_set_deliver_hook(pc_kvm_msi);
+    } else if (kvm_enabled()) {
+        msi_set_deliver_hook(pc_user_irqchip_msi);
     }
     emu_log_mask(LOG_BOOT, "pc: PCI bus pci.0 with i440FX at 00.0, PIIX3 at 01.0; PAM "
                  "resets to %s\n", ms->firmware ? "PCI (firmware shadows itself)"

@@ -13,6 +13,9 @@
  *   APIC page    0xfee00000 is one window in system memory (pc-intc.c): an
  *                access from a vCPU thread reaches that CPU's own APIC (like
  *                QEMU's cpu_get_current_apic), anything else is an MSI.
+ *   KVM          with kernel-irqchip=off the APIC -> CPU hooks are KVM's
+ *                (target/i386/kvm/kvm-user-irqchip.c: KVM_INTERRUPT, KVM_NMI,
+ *                INIT/SIPI by register state); the APIC page and INTA are shared.
  *   TSC          TSC-deadline mode reads the CPU's TSC (x86_tsc_now: the
  *                virtual clock at env->tsc_khz), and the APIC converts deadlines
  *                at the same frequency.
@@ -25,6 +28,7 @@
 #include "accel/tcg/tcg-cpu-ops.h"
 #include "target/i386/tcg/tcg-internal.h"
 #include "system/kvm.h"
+#include "target/i386/kvm/kvm_i386.h"
 #include "system/main-loop.h"
 #include "util/log.h"
 
@@ -139,11 +143,6 @@ bool x86_cpu_apic_create(X86CPU *cpu, bool bsp, Error **errp)
 {
     CPUX86State *env = &cpu->env;
 
-    if (kvm_enabled()) {
-        error_setg(errp, "cpu %u: emu's local APIC is not connected to KVM vCPUs yet "
-                   "(see docs/kvm.md, kernel-irqchip=off)", cpu->apic_id);
-        return false;
-    }
     if (!env->tsc_khz) {
         env->tsc_khz = X86_TCG_DEFAULT_TSC_KHZ;
     }
@@ -160,7 +159,13 @@ bool x86_cpu_apic_create(X86CPU *cpu, bool bsp, Error **errp)
         return false;
     }
     cpu->apic = APIC(dev);
+    /* KVM with kernel-irqchip=off: target/i386/kvm/kvm-user-irqchip.c. */
+#if CONFIG_KVM
+    apic_set_cpu_hooks(cpu->apic, kvm_enabled() ? &kvm_x86_apic_cpu_ops : &lapic_tcg_ops,
+                       cpu);
+#else
     apic_set_cpu_hooks(cpu->apic, &lapic_tcg_ops, cpu);
+#endif
     lapic_install_hooks();
     return true;
 }

@@ -82,6 +82,13 @@ struct AccelCPUState {
     uint8_t reset_lapic[1024];
     bool reset_lapic_valid;
     uint64_t exits_io, exits_mmio, exits_other;
+    /* kernel-irqchip=off (target/i386/kvm/kvm-user-irqchip.c), under the big
+     * lock: NMI/INIT/SIPI from emu's LAPIC not yet taken, the SIPI vector,
+     * RFLAGS.IF at the last exit, interrupts injected with KVM_INTERRUPT. */
+    unsigned user_events;
+    uint8_t sipi_vector;
+    bool if_flag;
+    uint64_t injected;
 };
 
 int kvm_ioctl(KVMState *s, unsigned long type, ...);
@@ -107,6 +114,23 @@ int kvm_arch_put_registers(CPUState *cpu, int level);
 int kvm_arch_get_registers(CPUState *cpu);
 /* The vCPU hit something KVM cannot handle: describe it on stderr. */
 void kvm_arch_report_vcpu_error(CPUState *cpu, GString *out);
+
+/*
+ * kernel-irqchip=off: emu's PIC/IOAPIC/LAPIC serve the vCPUs
+ * (target/i386/kvm/kvm-user-irqchip.c). All run with the big lock held.
+ */
+/* Take pending INIT/SIPI, wake a halted vCPU that has work; true: stay halted. */
+bool kvm_arch_process_async_events(CPUState *cpu);
+/* Before KVM_RUN: NMI, KVM_INTERRUPT or an interrupt window request, CR8. */
+void kvm_arch_pre_run(CPUState *cpu, struct kvm_run *run);
+/* After KVM_RUN: CR8/TPR, APIC base, RFLAGS.IF back to emu's LAPIC. */
+void kvm_arch_post_run(CPUState *cpu, struct kvm_run *run);
+/* A HLT exit; true: the vCPU sleeps until its LAPIC has work for it. */
+bool kvm_arch_handle_halt(CPUState *cpu);
+/* The vCPU has something to do (for the idle check of a halted vCPU). */
+bool kvm_arch_cpu_has_work(CPUState *cpu);
+/* The machine was reset: forget NMI/INIT/SIPI not yet taken. */
+void kvm_arch_reset_vcpu_events(CPUState *cpu);
 
 /* ---- accel/kvm/kvm-cpus.c ---- */
 

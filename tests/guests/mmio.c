@@ -21,10 +21,12 @@ void test_main(void)
           "writes to unassigned memory are dropped");
     check(mmio_read32(HOLE + 0x1002) == 0xffffffff, "unaligned 32-bit read: all-ones");
 
-    /* In-kernel IOAPIC: version register (82093AA §3.2.2: 24 pins, version 0x11). */
+    /* IOAPIC version register, 24 pins: KVM's in-kernel one is an 82093AA
+     * (§3.2.2, version 0x11); emu's own (kernel-irqchip=off) reports 0x20 as
+     * QEMU's, the version with the EOI register. */
     uint32_t ver = ioapic_read(1);
-    check((ver & 0xff) == 0x11 && ((ver >> 16) & 0xff) == 23,
-          "IOAPIC version %#x: 0x11 with 24 redirection entries", ver);
+    check(((ver & 0xff) == 0x11 || (ver & 0xff) == 0x20) && ((ver >> 16) & 0xff) == 23,
+          "IOAPIC version %#x: 0x11 or 0x20 with 24 redirection entries", ver);
     /* In-kernel LAPIC: ID of the BSP and a version register. */
     check(lapic_id() == 0, "LAPIC ID of the BSP is 0");
     uint32_t lver = lapic_read(0x30);

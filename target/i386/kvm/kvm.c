@@ -59,6 +59,9 @@ bool kvm_x86_get_supported_cpuid(uint32_t function, uint32_t index, X86CPUIDEntr
                 .function = function, .index = index, .indexed = indexed,
                 .eax = e->eax, .ebx = e->ebx, .ecx = e->ecx, .edx = e->edx,
             };
+            if (!kvm_irqchip_in_kernel()) {
+                kvm_x86_filter_user_irqchip_cpuid(out);
+            }
             return true;
         }
     }
@@ -397,7 +400,7 @@ bool kvm_arch_init_vcpu(CPUState *cs, Error **errp)
         return false;
     }
     struct kvm_lapic_state lapic;
-    if (kvm_vcpu_ioctl(cs, KVM_GET_LAPIC, &lapic) == 0) {
+    if (kvm_irqchip_in_kernel() && kvm_vcpu_ioctl(cs, KVM_GET_LAPIC, &lapic) == 0) {
         /* Right after KVM_CREATE_VCPU the LAPIC is in its power-on state. */
         memcpy(a->reset_lapic, lapic.regs, sizeof(a->reset_lapic));
         a->reset_lapic_valid = true;
@@ -734,6 +737,9 @@ static int put_lapic(CPUState *cs)
     CPUX86State *env = cpu_env(cs);
     AccelCPUState *a = cs->accel;
     struct kvm_lapic_state l;
+    if (!kvm_irqchip_in_kernel()) {
+        return 0;
+    }
     if (env->lapic_valid) {
         memcpy(l.regs, env->lapic, sizeof(l.regs));
     } else if (a->reset_lapic_valid) {
@@ -748,6 +754,9 @@ static int get_lapic(CPUState *cs)
 {
     CPUX86State *env = cpu_env(cs);
     struct kvm_lapic_state l;
+    if (!kvm_irqchip_in_kernel()) {
+        return 0;
+    }
     int r = kvm_vcpu_ioctl(cs, KVM_GET_LAPIC, &l);
     if (r < 0) {
         return r;
@@ -757,14 +766,25 @@ static int get_lapic(CPUState *cs)
     return 0;
 }
 
+/*
+ * Without the in-kernel irqchip KVM has no LAPIC (KVM_{GET,SET}_LAPIC fail)
+ * and only accepts KVM_MP_STATE_RUNNABLE: emu's LAPIC and wait-for-SIPI state
+ * (env->mp_state, cs->halted) are authoritative (kvm-user-irqchip.c).
+ */
 static int put_mp_state(CPUState *cs)
 {
+    if (!kvm_irqchip_in_kernel()) {
+        return 0;
+    }
     struct kvm_mp_state mp = { .mp_state = cpu_env(cs)->mp_state };
     return kvm_vcpu_ioctl(cs, KVM_SET_MP_STATE, &mp);
 }
 
 static int get_mp_state(CPUState *cs)
 {
+    if (!kvm_irqchip_in_kernel()) {
+        return 0;
+    }
     struct kvm_mp_state mp;
     int r = kvm_vcpu_ioctl(cs, KVM_GET_MP_STATE, &mp);
     if (r == 0) {

@@ -10,6 +10,11 @@
  * can let a guest see. False when KVM does not list the leaf.
  */
 bool kvm_x86_get_supported_cpuid(uint32_t function, uint32_t index, X86CPUIDEntry *out);
+/* kernel-irqchip=off: drop what needs KVM's LAPIC (x2APIC, TSC deadline, PV EOI...). */
+void kvm_x86_filter_user_irqchip_cpuid(X86CPUIDEntry *e);
+/* emu's LAPIC -> a KVM vCPU (kernel-irqchip=off). */
+struct APICCpuOps;
+extern const struct APICCpuOps kvm_x86_apic_cpu_ops;
 #endif
 
 #endif
