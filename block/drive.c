@@ -28,6 +28,8 @@ static const int if_max_devs[IF_COUNT] = {
  */
 static const bool if_built[IF_COUNT] = {
     [IF_NONE] = true,
+    [IF_IDE] = true,            /* hw/ide/piix-ide.c */
+    [IF_VIRTIO] = true,         /* hw/block/virtio-blk.c */
 };
 
 static const char *const if_what[IF_COUNT] = {

@@ -4,6 +4,7 @@
 # Kernel command line options read here:
 #   emu.cmd=CMD    run CMD with sh -c; write a space as %20 (any %XX is decoded)
 #   -- CMD...      everything after " -- " is the command when emu.cmd= is absent
+#   emu.modprobe=a,b  load these kernel modules (busybox modprobe) first
 #   emu.shell=1    after the command, start an interactive shell on the console
 #                  instead of powering off
 # Prints EMU-GUEST-READY once /proc, /sys and /dev are mounted, then
@@ -32,7 +33,14 @@ for word in $cmdline; do
         emu.shell=1)
             shell=1
             ;;
+        emu.modprobe=*)
+            modules=$(echo "${word#emu.modprobe=}" | tr ',' ' ')
+            ;;
     esac
+done
+# emu.modprobe=a,b: load modules from the initramfs (scripts/fetch-guest.sh).
+for m in ${modules:-}; do
+    modprobe "$m" || echo "emu-init: modprobe $m failed"
 done
 if [ -z "$cmd" ]; then
     case "$cmdline" in

@@ -22,6 +22,8 @@
 #include "system/qtest.h"
 #include "system/cli.h"
 #include "target/i386/cpu.h"
+#include "hw/firmware/smbios.h"
+#include "hw/nvram/fw_cfg.h"
 #include <fcntl.h>
 #include <sys/file.h>
 
@@ -59,6 +61,8 @@ static const OptionDef options[] = {
     { "append", ARG_REQUIRED, "cmdline  use cmdline as the kernel command line" },
     { "dtb", ARG_REQUIRED, "file  use file as the device tree image" },
     { "bios", ARG_REQUIRED, "file  set the filename for the BIOS" },
+    { "fw_cfg", ARG_REQUIRED, "[name=]opt/NAME,file=PATH|string=TEXT  add a fw_cfg file" },
+    { "smbios", ARG_REQUIRED, "type=0|1|3[,field=str...]  set SMBIOS fields (QEMU's keys)" },
     { "L", ARG_REQUIRED, "path  add a directory to the firmware search path" },
     { "boot", ARG_REQUIRED, "[order=drives][,once=drives][,menu=on|off]"
                             "[,splash-time=ms][,reboot-timeout=ms][,strict=on|off]" },
@@ -413,8 +417,16 @@ static void parse_args(Config *cfg, int argc, char **argv)
                 die(err);
             }
         } else if (!strcmp(n, "uuid")) {
-            if (!g_uuid_string_is_valid(arg)) {
+            if (!g_uuid_string_is_valid(arg) || !smbios_set_uuid(arg, NULL)) {
                 die_msg("-uuid %s: not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", arg);
+            }
+        } else if (!strcmp(n, "fw_cfg")) {
+            if (!fw_cfg_user_file_add(arg, &err)) {
+                die(err);
+            }
+        } else if (!strcmp(n, "smbios")) {
+            if (!smbios_entry_add(arg, &err)) {
+                die(err);
             }
         } else if (!strcmp(n, "kernel")) {
             g_free(cfg->kernel);
@@ -687,6 +699,9 @@ static MachineState *create_machine(Config *cfg)
     ms->boot_order = g_strdup(cfg->boot_given ? cfg->boot.order : "cad");
     ms->boot_once = g_strdup(cfg->boot.once);
     ms->boot_menu = cfg->boot.menu;
+    ms->boot_strict = cfg->boot.strict;
+    ms->boot_splash_time = cfg->boot.splash_time;
+    ms->boot_reboot_timeout = cfg->boot_given ? cfg->boot.reboot_timeout : -1;
     /* As in QEMU, only -nographic turns the machine's graphics off; -display none
      * keeps the video card and just shows it nowhere. */
     ms->graphics = !nographic;
@@ -1050,6 +1065,27 @@ static void create_devices_and_objects(Config *cfg)
     }
 }
 
+/* -drive if=virtio: a virtio-blk-pci for each, as QEMU (addr= is the PCI slot). */
+static void create_virtio_drives(void)
+{
+    GPtrArray *drives = drive_list();
+    for (guint i = 0; i < drives->len; i++) {
+        DriveInfo *d = g_ptr_array_index(drives, i);
+        Error *err = NULL;
+        if (d->type != IF_VIRTIO || d->attached_to) {
+            continue;
+        }
+        g_autofree char *arg = g_strdup_printf("virtio-blk-pci,drive=%s%s%s", d->id,
+                                               d->devaddr ? ",addr=" : "",
+                                               d->devaddr ? d->devaddr : "");
+        g_autoptr(Opts) o = opts_parse(arg, "driver", &err);
+        if (!o || !qdev_device_add(o, &err)) {
+            error_prepend(&err, "%s: ", d->option);
+            die(err);
+        }
+    }
+}
+
 static void apply_globals(Config *cfg)
 {
     for (guint i = 0; i < cfg->devices->len; i++) {
@@ -1191,6 +1227,12 @@ int main(int argc, char **argv)
     if (!drive_init_all(mc->block_default_type, &err)) {
         die(err);
     }
+    /* QEMU's default empty CD-ROM, ide1-cd0 (secondary master), on IDE machines. */
+    if (!cfg.nodefaults && !mc->no_cdrom && mc->block_default_type == IF_IDE &&
+        !drive_get_by_index(IF_IDE, 2) &&
+        !drive_new("-cdrom", "if=ide,index=2,media=cdrom", IF_IDE, &err)) {
+        die(err);
+    }
     vga_model = choose_vga(&cfg, mc);
     if (mc->init) {
         mc->init(ms, &err);
@@ -1199,6 +1241,7 @@ int main(int argc, char **argv)
         }
     }
     create_devices_and_objects(&cfg);
+    create_virtio_drives();
     if (!drive_check_orphaned(&err)) {
         die(err);
     }

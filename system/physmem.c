@@ -113,6 +113,21 @@ void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size)
     ram_block_mark_dirty(block, addr, size, DIRTY_CLIENTS_ALL);
 }
 
+static MemoryDirtyResetFn *dirty_reset_hook;
+
+void memory_set_dirty_reset_hook(MemoryDirtyResetFn *fn)
+{
+    __atomic_store_n(&dirty_reset_hook, fn, __ATOMIC_RELEASE);
+}
+
+static void dirty_reset_notify(void)
+{
+    MemoryDirtyResetFn *fn = __atomic_load_n(&dirty_reset_hook, __ATOMIC_ACQUIRE);
+    if (fn) {
+        fn();
+    }
+}
+
 bool memory_region_test_and_clear_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
                                         unsigned client)
 {
@@ -122,7 +137,11 @@ bool memory_region_test_and_clear_dirty(MemoryRegion *mr, hwaddr addr, hwaddr si
     if (!block_page_range(block, addr, size, &first, &count)) {
         return false;
     }
-    return bitmap_range_op(block->dirty[client], first, count, BITS_CLEAR);
+    bool was = bitmap_range_op(block->dirty[client], first, count, BITS_CLEAR);
+    if (was) {
+        dirty_reset_notify();
+    }
+    return was;
 }
 
 void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size, unsigned client)
@@ -149,10 +168,15 @@ DirtyBitmapSnapshot *memory_region_snapshot_and_clear_dirty(MemoryRegion *mr, hw
     snap->block = block;
     snap->first = first;
     snap->count = count;
+    bool any = false;
     for (uint64_t i = 0; i < count; i++) {
         if (bitmap_range_op(block->dirty[client], first + i, 1, BITS_CLEAR)) {
             snap->bits[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
+            any = true;
         }
+    }
+    if (any) {
+        dirty_reset_notify();
     }
     return snap;
 }

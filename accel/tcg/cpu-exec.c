@@ -851,6 +851,9 @@ static bool cpu_handle_interrupt(CPUState *cpu, TCGCPUEngine *e, EngineTB **last
         tlb_flush_all_engine(e);
         *last_tb = NULL;
     }
+    if (__atomic_exchange_n(&e->dirty_reset_request, 0, __ATOMIC_ACQ_REL)) {
+        tlb_rearm_notdirty(e);
+    }
     int ir = __atomic_load_n(&e->interrupt_request, __ATOMIC_ACQUIRE);
     if (ir && !(e->cflags_next_tb != -1 && (e->cflags_next_tb & CF_NOIRQ))) {
         if (ir & CPU_INTERRUPT_HALT) {

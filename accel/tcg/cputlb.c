@@ -7,8 +7,10 @@
  * Entry flags (below bit 12, so the inline fast path misses on them):
  *   TLB_MMIO      the page is not plain RAM (device, ROM for writes, hole, partial
  *                 RAM): the access goes through address_space_rw under the big lock.
- *   TLB_NOTDIRTY  a RAM page that holds TBs: a write first invalidates the TBs it
- *                 overlaps (self-modifying code), then lands in RAM.
+ *   TLB_NOTDIRTY  a RAM page that holds TBs, or that a dirty-logging client (VGA,
+ *                 migration) has not seen written since it last cleared its bit: a
+ *                 write first invalidates the TBs it overlaps (self-modifying code),
+ *                 marks the page dirty, then lands in RAM.
  */
 #include "accel/tcg/internal.h"
 #include "system/memory.h"
@@ -93,13 +95,44 @@ static void tlb_map_commit(MemoryListener *l)
     tcg_engine_foreach_cpu(map_changed_cb, NULL);
 }
 
-static MemoryListener tlb_map_listener = { .commit = tlb_map_commit };
+/*
+ * Dirty tracking (include/system/memory.h, like KVM's dirty log): a client's
+ * bitmap must see every CPU store to a page it logs. Write entries for such a
+ * page get TLB_NOTDIRTY until the page is dirty for every logging client; the
+ * slow-path store marks it. When a client clears bits (any thread: the display
+ * refresh, migration), each vCPU re-arms TLB_NOTDIRTY on its write entries
+ * before its next TB (the flush-request pattern: stores in the rest of the TB
+ * running at that moment may go unrecorded, as with a map change).
+ */
+static void dirty_reset_cb(TCGCPUEngine *e, void *opaque)
+{
+    (void)opaque;
+    __atomic_store_n(&e->dirty_reset_request, 1, __ATOMIC_RELEASE);
+    tcg_engine_request_exit(e);
+}
+
+static void tlb_dirty_reset(void)
+{
+    tcg_engine_foreach_cpu(dirty_reset_cb, NULL);
+}
+
+static void tlb_log_global_start(MemoryListener *l)
+{
+    (void)l;
+    tlb_dirty_reset();
+}
+
+static MemoryListener tlb_map_listener = {
+    .commit = tlb_map_commit,
+    .log_global_start = tlb_log_global_start,
+};
 static bool tlb_map_listening;
 
 void tlb_map_listener_start(void)
 {
     if (!tlb_map_listening) {
         memory_listener_register(&tlb_map_listener, &address_space_memory);
+        memory_set_dirty_reset_hook(tlb_dirty_reset);
         tlb_map_listening = true;
     }
 }
@@ -107,8 +140,39 @@ void tlb_map_listener_start(void)
 void tlb_map_listener_stop(void)
 {
     if (tlb_map_listening) {
+        memory_set_dirty_reset_hook(NULL);
         memory_listener_unregister(&tlb_map_listener);
         tlb_map_listening = false;
+    }
+}
+
+/* A write entry for @f's page must trap: some logging client lacks its dirty bit. */
+static bool page_needs_dirty_trap(const TLBEntryFull *f)
+{
+    unsigned clients = f->log_mask | memory_global_dirty_log_mask();
+    if (!f->ram_mr || !clients) {
+        return false;
+    }
+    for (unsigned c = 0; c < DIRTY_MEMORY_NUM; c++) {
+        if ((clients & (1u << c)) &&
+            !memory_region_get_dirty(f->ram_mr, f->ram_offset, TCG_PAGE_SIZE, c)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void tlb_rearm_notdirty(TCGCPUEngine *e)
+{
+    for (int m = 0; m < TCG_NB_MMU_MODES; m++) {
+        TLBDesc *d = &e->tlb[m];
+        for (unsigned i = 0; i < TLB_ENTRIES; i++) {
+            CPUTLBEntry *ent = &d->table[i];
+            if (!(ent->addr_write & (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY)) &&
+                page_needs_dirty_trap(&d->full[i])) {
+                ent->addr_write |= TLB_NOTDIRTY;
+            }
+        }
     }
 }
 
@@ -216,18 +280,27 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
 
     uint64_t flags = 0;
     uintptr_t host = 0;
+    unsigned idx = tlb_index(vpage);
+    TLBEntryFull *full = &d->full[idx];
+    full->ram_mr = NULL;
+    full->ram_offset = 0;
+    full->log_mask = 0;
     FlatView *fv = address_space_get_flatview(&address_space_memory);
     const FlatRange *fr = flatview_lookup(fv, ppage);
     if (fr && fr->ram && fr->start <= ppage && fr->last >= ppage + TCG_PAGE_SIZE - 1) {
         uint8_t *base = memory_region_get_ram_ptr(fr->mr);
         host = (uintptr_t)(base + fr->offset_in_region + (ppage - fr->start));
+        if (!fr->readonly) {
+            full->ram_mr = fr->mr;
+            full->ram_offset = fr->offset_in_region + (ppage - fr->start);
+            full->log_mask = fr->dirty_log_mask;
+        }
     } else {
         flags |= TLB_MMIO;
     }
     bool readonly = fr && fr->readonly;
     flatview_unref(fv);
 
-    unsigned idx = tlb_index(vpage);
     CPUTLBEntry *ent = &d->table[idx];
     ent->addr_read = (prot & PAGE_READ) ? vpage | flags : (uint64_t)-1;
     ent->addr_code = (prot & PAGE_EXEC) ? vpage | flags : (uint64_t)-1;
@@ -235,7 +308,8 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
         uint64_t wflags = flags;
         if (readonly) {
             wflags |= TLB_MMIO;      /* ROM: the memory API drops (and logs) the write */
-        } else if (!(flags & TLB_MMIO) && tb_page_has_code(ppage)) {
+        } else if (!(flags & TLB_MMIO) &&
+                   (tb_page_has_code(ppage) || page_needs_dirty_trap(full))) {
             wflags |= TLB_NOTDIRTY;
         }
         ent->addr_write = vpage | wflags;
@@ -243,7 +317,7 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
         ent->addr_write = -1;
     }
     ent->addend = host ? host - vpage : 0;
-    d->full[idx].paddr = ppage;
+    full->paddr = ppage;
     emu_log_mask(LOG_MMU, "tlb_set_page: cpu %d mode %d 0x%016" PRIx64 " -> 0x%016"
                  PRIx64 " prot %d%s\n", cpu->cpu_index, mmu_idx, vpage, (uint64_t)ppage,
                  prot, (flags & TLB_MMIO) ? " mmio" : "");
@@ -350,7 +424,7 @@ static uint64_t do_ld(CPUState *cpu, uint64_t addr, MemOpIdx oi, MMUAccessType a
  * front end writes guest state only after an instruction's faulting ops.
  */
 static void notdirty_write(CPUState *cpu, TCGCPUEngine *e, CPUTLBEntry *ent,
-                           uint64_t paddr, int size, uintptr_t ra)
+                           TLBEntryFull *full, uint64_t paddr, int size, uintptr_t ra)
 {
     EngineTB *cur = ra ? tb_find_by_host_pc(ra) : NULL;
     bool hit_cur = tb_invalidate_range_check(paddr, paddr + size, cur);
@@ -361,7 +435,13 @@ static void notdirty_write(CPUState *cpu, TCGCPUEngine *e, CPUTLBEntry *ent,
         e->exception_index = EXCP_NONE;
         cpu_loop_exit(cpu);
     }
-    if (!tb_page_has_code(paddr)) {
+    /* Mark before the store lands: a client that clears the bit after this
+     * point re-arms the entry (tlb_rearm_notdirty) and sees the next store. */
+    if (full->ram_mr && page_needs_dirty_trap(full)) {
+        memory_region_set_dirty(full->ram_mr, full->ram_offset + (paddr & ~TCG_PAGE_MASK),
+                                size);
+    }
+    if (!tb_page_has_code(paddr) && !page_needs_dirty_trap(full)) {
         ent->addr_write &= ~TLB_NOTDIRTY;
     }
 }
@@ -378,7 +458,7 @@ static void st_page(CPUState *cpu, TCGCPUEngine *e, uint64_t addr, int size, uin
         return;
     }
     if (cmp & TLB_NOTDIRTY) {
-        notdirty_write(cpu, e, ent, paddr, size, ra);
+        notdirty_write(cpu, e, ent, full, paddr, size, ra);
     }
     memcpy((void *)(uintptr_t)(addr + ent->addend), &v, size);
 }

@@ -5,6 +5,7 @@
 #include "accel/tcg/tcg-cpu-ops.h"
 #include "accel/tcg/tcg-engine.h"
 #include "tcg/tcg-softmmu.h"
+#include "system/memory.h"
 #include <setjmp.h>
 
 /*
@@ -12,7 +13,8 @@
  * (include/tcg/tcg-softmmu.h). An invalid entry is all-ones, which includes
  * TLB_INVALID.
  */
-#define TLB_NOTDIRTY     (1ull << 9)    /* RAM page holding TBs: writes invalidate */
+#define TLB_NOTDIRTY     (1ull << 9)    /* RAM page holding TBs (writes invalidate) or
+                                           not yet dirty for a logging client */
 #define TLB_MMIO         (1ull << 10)   /* not plain RAM: go through the memory API */
 #define TLB_INVALID      (1ull << 11)
 #define TLB_FLAGS_MASK   (TLB_NOTDIRTY | TLB_MMIO | TLB_INVALID)
@@ -24,6 +26,9 @@
 
 typedef struct TLBEntryFull {
     uint64_t paddr;          /* guest-physical page */
+    MemoryRegion *ram_mr;    /* RAM behind a writable RAM entry, else NULL */
+    hwaddr ram_offset;       /* the page's offset in ram_mr */
+    uint8_t log_mask;        /* the region's dirty-logging clients at fill time */
 } TLBEntryFull;
 
 typedef struct TLBDesc {
@@ -59,6 +64,7 @@ typedef struct TCGCPUEngine {
     int interrupt_request;       /* atomic */
     int yield_request;           /* atomic: another vCPU waits for the exec lock */
     int tlb_flush_request;       /* atomic: the memory map changed */
+    int dirty_reset_request;     /* atomic: dirty bits were cleared: re-arm NOTDIRTY */
     int64_t cflags_next_tb;      /* -1: none */
     EngineTB *translating;       /* TB under translation (code page tracking) */
     EngineTB *jmp_cache[TB_JMP_CACHE_SIZE];
@@ -95,6 +101,8 @@ void tlb_protect_code_page(uint64_t paddr);
 uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool probe,
                             bool *non_ram);
 void tlb_flush_all_engine(TCGCPUEngine *e);
+/* Between TBs: give TLB_NOTDIRTY back to write entries whose page lost a dirty bit. */
+void tlb_rearm_notdirty(TCGCPUEngine *e);
 /* Flush every vCPU's TLB when the memory map changes (from tcg_engine_init/shutdown). */
 void tlb_map_listener_start(void);
 void tlb_map_listener_stop(void);

@@ -6,6 +6,8 @@
 #include "system/system.h"
 #include "system/runstate.h"
 #include "hw/nvram/fw_cfg.h"
+#include "hw/nvram/fw-bootorder.h"
+#include "hw/firmware/smbios.h"
 #include "hw/acpi/pm.h"
 #include "hw/acpi/acpi-build.h"
 #include "hw/input/i8042.h"
@@ -154,10 +156,36 @@ static void pc_fw_cfg_update_e820(PCMachineState *pcms)
     e820_free(&map);
 }
 
-/* Devices and the kernel loader add e820 ranges after pc_fw_cfg_init. */
+/* Devices and the kernel loader add e820 ranges after pc_fw_cfg_init, and
+ * -device adds bootindex entries after it: both are final at reset. */
 static void pc_fw_cfg_reset(void *opaque)
 {
-    pc_fw_cfg_update_e820(opaque);
+    PCMachineState *pcms = opaque;
+    size_t len;
+    g_autofree char *order = get_boot_devices_list(MACHINE(pcms)->boot_strict, &len);
+
+    pc_fw_cfg_update_e820(pcms);
+    fw_cfg_modify_file(pcms->fw_cfg, "bootorder", order, len);
+}
+
+/* The SMBIOS tables and entry point SeaBIOS installs (hw/smbios/smbios.c). */
+static void pc_fw_cfg_smbios(PCMachineState *pcms)
+{
+    MachineState *ms = MACHINE(pcms);
+    SmbiosMachineInfo mi = {
+        .manufacturer = "emu",
+        .product = MACHINE_GET_CLASS(ms)->desc,
+        .version = MACHINE_GET_CLASS(ms)->name,
+        .below_4g_mem_size = pcms->below_4g_mem_size,
+        .above_4g_mem_size = pcms->above_4g_mem_size,
+        .cpus = ms->smp.cpus,
+    };
+    uint8_t *tables, *anchor;
+    size_t tables_len, anchor_len;
+
+    smbios_build(&mi, &tables, &tables_len, &anchor, &anchor_len);
+    fw_cfg_add_file_take(pcms->fw_cfg, "etc/smbios/smbios-tables", tables, tables_len);
+    fw_cfg_add_file_take(pcms->fw_cfg, "etc/smbios/smbios-anchor", anchor, anchor_len);
 }
 
 /*
@@ -170,7 +198,9 @@ static bool pc_fw_cfg_init(PCMachineState *pcms, Error **errp)
     MachineState *ms = MACHINE(pcms);
     FWCfgState *fw = fw_cfg_init_io_dma(FW_CFG_IO_BASE, FW_CFG_DMA_IO_BASE, errp);
     static const uint8_t no_acpi_tables[2];     /* legacy -acpitable blob: count 0 */
-    uint32_t boot_fail_wait = GUINT32_TO_LE(UINT32_MAX);   /* -1: never reboot */
+    /* -boot reboot-timeout= in ms; -1 (the default): wait for a key forever. */
+    uint32_t boot_fail_wait = GUINT32_TO_LE(ms->boot_reboot_timeout < 0 ? UINT32_MAX
+                                            : (uint32_t)ms->boot_reboot_timeout);
 
     if (!fw) {
         return false;
@@ -183,8 +213,20 @@ static bool pc_fw_cfg_init(PCMachineState *pcms, Error **errp)
     fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, ms->boot_menu);
     fw_cfg_add_i32(fw, FW_CFG_IRQ0_OVERRIDE, 1);
     fw_cfg_add_bytes(fw, FW_CFG_ACPI_TABLES, no_acpi_tables, sizeof(no_acpi_tables));
+    /* The first -boot order= device, as a letter (QEMU's FW_CFG_BOOT_DEVICE);
+     * the whole order is in CMOS 0x3d/0x38, where SeaBIOS reads it. */
+    fw_cfg_add_i16(fw, FW_CFG_BOOT_DEVICE, ms->boot_order ? ms->boot_order[0] : 'c');
     fw_cfg_add_file(fw, "bootorder", NULL, 0);
     fw_cfg_add_file(fw, "etc/boot-fail-wait", &boot_fail_wait, sizeof(boot_fail_wait));
+    if (ms->boot_menu && ms->boot_splash_time > 0) {
+        /* -boot menu=on,splash-time=MS: how long SeaBIOS shows the menu prompt. */
+        uint16_t wait = GUINT16_TO_LE(MIN(ms->boot_splash_time, 0xffff));
+        fw_cfg_add_file(fw, "etc/boot-menu-wait", &wait, sizeof(wait));
+    }
+    pc_fw_cfg_smbios(pcms);
+    if (!fw_cfg_add_user_files(fw, errp)) {
+        return false;
+    }
     pc_fw_cfg_update_e820(pcms);
     register_reset_handler(pc_fw_cfg_reset, pcms);
     return true;

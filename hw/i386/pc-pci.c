@@ -22,10 +22,12 @@
 #include "hw/i386/pc-devices.h"
 #include "hw/pci-host/i440fx.h"
 #include "hw/isa/piix3.h"
+#include "hw/ide/piix-ide.h"
 #include "hw/pci/msi.h"
 #include "hw/acpi/pm.h"
-#include "hw/intc/apic.h"
+#include "hw/acpi/piix4-pm.h"
 #include "system/kvm.h"
+#include "hw/intc/apic.h"
 #include "util/log.h"
 
 static bool pc_kvm_msi(PCIDevice *dev, MSIMessage msg)
@@ -84,6 +86,27 @@ bool pc_pci_init(PCMachineState *pcms, Error **errp)
     for (int i = 0; i < PIIX_NUM_PIRQS; i++) {
         qdev_connect_gpio_out_named(piix3, PIIX3_PIRQ_GSI_OUT, i,
                                     pcms->gsi[PIIX3_PIRQ_GSI_BASE + i]);
+    }
+
+    /* PIIX3 IDE at 01.1 on IRQ 14/15, with the if=ide drives. */
+    if (!piix3_ide_create(OBJECT(pcms), bus, PCI_DEVFN(1, 1), pcms->gsi[14], pcms->gsi[15],
+                          errp)) {
+        return false;
+    }
+
+    /* PIIX4's PM function at 01.3 places the ACPI PM block (hw/acpi/piix4-pm.c). */
+    Object *pm = object_resolve_path_type("/machine/acpi-pm", TYPE_ACPI_PM, NULL);
+    if (pm) {
+        DeviceState *pmf = qdev_new(TYPE_PIIX4_PM);
+        PCI_DEVICE(pmf)->devfn = PCI_DEVFN(1, 3);
+        object_property_set_link(OBJECT(pmf), "pm", pm, &error_abort);
+        object_property_set_bool(OBJECT(pmf), "firmware", ms->firmware != NULL,
+                                 &error_abort);
+        object_property_set_uint(OBJECT(pmf), "pm-base", ACPI_PM_IOBASE, &error_abort);
+        object_property_add_child(OBJECT(pcms), "piix4-pm", OBJECT(pmf));
+        if (!qdev_realize_and_unref(pmf, BUS(bus), errp)) {
+            return false;
+        }
     }
 
     Object *rcr = object_resolve_path_type("/machine/reset-control", TYPE_PC_RESET_CONTROL,

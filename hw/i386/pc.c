@@ -130,6 +130,19 @@ static void pc_init(MachineState *ms, Error **errp)
         error_propagate(errp, err);
         return;
     }
+    AccelState *accel = current_accel();
+    if (accel && !ACCEL_GET_CLASS(accel)->no_cpus && !ms->kernel_filename &&
+        !ms->firmware) {
+        /* As QEMU: SeaBIOS unless -kernel boots directly (qtest has no CPU to run
+         * it, and keeps the firmware-less machine unless given -bios). */
+        ms->firmware = g_strdup(PC_DEFAULT_BIOS);
+        if (!datadir_find_file(PC_DEFAULT_BIOS)) {
+            error_setg(errp, "machine 'pc': nothing to boot: no -kernel, and the default "
+                       "firmware %s is not in the -L directories or the data "
+                       "directories (install Debian's seabios package)", PC_DEFAULT_BIOS);
+            return;
+        }
+    }
     if (!pc_firmware_init(pcms, errp)) {
         return;
     }
@@ -152,15 +165,6 @@ static void pc_init(MachineState *ms, Error **errp)
         return;
     }
     if (ms->kernel_filename && !pc_load_kernel(pcms, errp)) {
-        return;
-    }
-    AccelState *accel = current_accel();
-    if (accel && !ACCEL_GET_CLASS(accel)->no_cpus && !ms->kernel_filename &&
-        !ms->firmware) {
-        /* QEMU would run its default SeaBIOS here; emu has no default firmware yet,
-         * and a CPU started on an empty reset vector only faults. */
-        error_setg(errp, "machine 'pc': nothing to boot: give -kernel (Linux or "
-                   "multiboot) or -bios FILE (emu has no default firmware yet)");
         return;
     }
     emu_log_mask(LOG_BOOT, "pc: %" PRIu64 " MiB below 4 GiB, %" PRIu64 " MiB above\n",
@@ -195,6 +199,7 @@ static void pc_class_init(ObjectClass *oc, void *data)
     mc->max_cpus = 255;
     mc->default_ram_size = 128 * 1024 * 1024;
     mc->default_display = "std";
+    mc->block_default_type = IF_IDE;
     object_class_add_static_props(oc, pc_props);
 }
 

@@ -344,6 +344,14 @@ typedef void MemoryCodeWriteFn(hwaddr addr, hwaddr len);
 void memory_set_code_write_hook(MemoryCodeWriteFn *fn);
 
 /*
+ * Called after some client's dirty bits were cleared (test_and_clear, reset,
+ * snapshot_and_clear), from any thread: the TCG engine makes CPU stores to
+ * those pages take its slow path again, which marks them dirty. NULL unregisters.
+ */
+typedef void MemoryDirtyResetFn(void);
+void memory_set_dirty_reset_hook(MemoryDirtyResetFn *fn);
+
+/*
  * DMA. A pointer straight into RAM when [addr, addr + *plen) starts in RAM
  * (*plen shrinks to the contiguous RAM part); otherwise a bounce buffer of at
  * most one page (read in advance, written back at unmap), or NULL with *plen = 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The command line: help answers, every bad input is one clear line and exit 1,
 options whose feature is not built yet say so and exit 1."""
+import os
 import subprocess
 import tempfile
 
@@ -97,12 +98,21 @@ with tempfile.TemporaryDirectory() as tmp:
                 f"{' '.join(args)} says it is not built yet",
                 f"rc={rc} stderr={err!r}")
 
-    # -accel tcg with nothing to boot: the machine stops with one error line (the
-    # translator has nothing left to warn about at start-up).
-    rc, out, err = run(["-machine", "pc", "-accel", "tcg", "-display", "none"])
+    # -accel tcg without -kernel runs the default firmware (SeaBIOS, as QEMU):
+    # it keeps running (rc None after the timeout), with nothing on stderr
+    # from start-up; a -bios that is nowhere is one error line.
+    rc, out, err = run(["-machine", "pc", "-accel", "tcg", "-display", "none"], timeout=3)
+    if os.path.exists("/usr/share/seabios/bios-256k.bin"):
+        t.check(rc is None and "error" not in err and "nothing to boot" not in err,
+                "-accel tcg without -kernel boots the default SeaBIOS", f"rc={rc} {err!r}")
+    else:
+        t.check(rc == 1 and "nothing to boot" in err,
+                "-accel tcg without -kernel and without SeaBIOS: one error line", err)
+    rc, out, err = run(["-machine", "pc", "-accel", "tcg", "-display", "none",
+                        "-bios", "no-such-bios.bin"])
     lines = err.strip().splitlines()
-    t.check(rc == 1 and len(lines) == 1 and "nothing to boot" in lines[0],
-            "-accel tcg with nothing to boot: one error line", err)
+    t.check(rc == 1 and len(lines) == 1 and "no-such-bios.bin" in lines[0] and
+            "not found" in lines[0], "-bios that is nowhere: one error line", err)
 
     # A pidfile is written, locked against a second instance, and removed at exit.
     pid = tmp + "/emu.pid"

@@ -166,14 +166,14 @@ with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
 
     # -- a missing file is reported as such before the missing controller
     one_error(pc + ["-hda", missing], f"-hda {missing}: could not open", "-hda missing file")
-    # -- disks need IDE/virtio-blk, which are not built yet: the option is named
+    # -- a drive no controller connects: the option is named (PIIX3 IDE has
+    #    buses 0 and 1 only)
     for args, needle in [
-        (["-hda", img], f"-hda {img}: if=ide,bus=0,unit=0: IDE is not built yet"),
-        (["-hdd", img], f"-hdd {img}: if=ide,bus=1,unit=1: IDE is not built yet"),
-        ([img], f"-hda {img}: if=ide,bus=0,unit=0: IDE is not built yet"),
-        (["-cdrom", img], f"-cdrom {img}: if=ide,bus=1,unit=0: IDE is not built yet"),
-        (["-drive", f"file={img},format=raw"], "if=ide,bus=0,unit=0: IDE is not built"),
-        (["-drive", f"file={img},if=virtio"], "virtio-blk is not built yet"),
+        (["-drive", f"file={img},format=raw,if=ide,bus=2,unit=0"],
+         "does not support if=ide,bus=2,unit=0"),
+        # if=virtio makes a virtio-blk-pci; addr= is its PCI slot (taken by PIIX3 here)
+        (["-drive", f"file={img},format=raw,if=virtio,addr=01.0"],
+         "slot 1 function 0 not available for virtio-blk-pci"),
     ]:
         one_error(pc + args, needle, f"pc {' '.join(args)} -> {needle[-30:]}")
 

@@ -60,7 +60,7 @@ static void test_confadd(void)
     g_assert_cmphex(cfg_readl(s, BDF(0x1f, 0), 0), ==, 0xffffffff);
     g_assert_cmphex(cfg_readw(s, BDF(0x1f, 7), 2), ==, 0xffff);
     g_assert_cmphex(cfg_readb(s, BDF(0x1f, 0), 3), ==, 0xff);
-    g_assert_cmphex(cfg_readl(s, BDF(1, 1), 0), ==, 0xffffffff);
+    g_assert_cmphex(cfg_readl(s, BDF(1, 2), 0), ==, 0xffffffff);
     g_assert_cmphex(cfg_readl(s, 1 << 16, 0), ==, 0xffffffff);    /* bus 1 */
     cfg_writel(s, BDF(0x1f, 0), PCI_COMMAND, 0xffffffff);           /* goes nowhere */
     g_assert_cmpint(qtest_quit(s), ==, 0);
@@ -600,6 +600,16 @@ static void test_info_pci(void)
         "    ISA bridge: PCI device 8086:7000\n"
         "      PCI subsystem 1af4:1100\n"
         "      id \"\"\n"
+        "  Bus  0, device   1, function 1:\n"
+        "    IDE controller: PCI device 8086:7010\n"
+        "      PCI subsystem 1af4:1100\n"
+        "      BAR4: I/O (not mapped)\n"
+        "      id \"\"\n"
+        "  Bus  0, device   1, function 3:\n"
+        "    Bridge: PCI device 8086:7113\n"
+        "      PCI subsystem 1af4:1100\n"
+        "      IRQ 9, pin A\n"
+        "      id \"\"\n"
         "  Bus  0, device   3, function 0:\n"
         "    Class ff00: PCI device 1234:7e57\n"
         "      PCI subsystem 1af4:1100\n"
@@ -628,8 +638,9 @@ static void test_info_pci(void)
     JsonObject *bus = json_array_get_object_element(buses, 0);
     g_assert_cmpint(json_object_get_int_member(bus, "bus"), ==, 0);
     JsonArray *devs = json_object_get_array_member(bus, "devices");
-    g_assert_cmpuint(json_array_get_length(devs), ==, 3);
-    JsonObject *d = json_array_get_object_element(devs, 2);
+    /* 00.0, 01.0, 01.1 (IDE), 01.3 (PM), 03.0 */
+    g_assert_cmpuint(json_array_get_length(devs), ==, 5);
+    JsonObject *d = json_array_get_object_element(devs, 4);
     g_assert_cmpint(json_object_get_int_member(d, "slot"), ==, 3);
     g_assert_cmpint(json_object_get_int_member(d, "function"), ==, 0);
     g_assert_cmpint(json_object_get_int_member(d, "irq"), ==, 11);

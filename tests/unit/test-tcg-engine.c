@@ -613,6 +613,46 @@ static void test_map_change(gconstpointer data)
     g_assert_cmphex(R(2), ==, 0x1111);
 }
 
+/* The pages of [0x6000, 0x8000) dirty for VGA; clears them. */
+static unsigned take_vga_dirty(void)
+{
+    unsigned bits = 0;
+    for (unsigned i = 0; i < 2; i++) {
+        if (memory_region_test_and_clear_dirty(&ram, 0x6000 + i * 0x1000, 0x1000,
+                                               DIRTY_MEMORY_VGA)) {
+            bits |= 1u << i;
+        }
+    }
+    return bits;
+}
+
+/*
+ * CPU stores to dirty-logged RAM set the client's bits (docs/devel/tcg.md, dirty
+ * tracking), also when the bits are cleared while the TLB keeps the page mapped.
+ */
+static void test_dirty_log(gconstpointer data)
+{
+    setup(be_of(data), 0);
+    memory_region_set_log(&ram, true, DIRTY_MEMORY_VGA);
+    take_vga_dirty();
+    uint64_t p[] = {
+        I(OP_MOVI, 1, 0, 0, 0x6000), I(OP_MOVI, 2, 0, 0, 0x4242),
+        I(OP_ST, 2, 1, 3, 0x18), I(OP_HLT, 0, 0, 0, 0),
+    };
+    asm_at(0x1000, p, 4);
+    g_assert_cmphex(take_vga_dirty(), ==, 0);
+    run(0x1000);
+    g_assert_cmphex(take_vga_dirty(), ==, 1);
+    g_assert_cmphex(ram_host[0x6018], ==, 0x42);
+    run(0x1000);                 /* the TLB entry is warm, the bit was cleared */
+    g_assert_cmphex(take_vga_dirty(), ==, 1);
+    run(0x1000);
+    run(0x1000);
+    g_assert_cmphex(take_vga_dirty(), ==, 1);
+    g_assert_cmphex(take_vga_dirty(), ==, 0);
+    memory_region_set_log(&ram, false, DIRTY_MEMORY_VGA);
+}
+
 static void test_smc_same_tb(gconstpointer data)
 {
     setup(be_of(data), 0);
@@ -821,7 +861,7 @@ int main(int argc, char **argv)
         { "smc-same-tb", test_smc_same_tb }, { "smc-other-tb", test_smc_other_tb },
         { "dma-invalidate", test_dma_invalidate }, { "kick", test_kick },
         { "kick-chained-pc", test_kick_chained_pc },
-        { "flush", test_flush },
+        { "flush", test_flush }, { "dirty-log", test_dirty_log },
     };
     static const struct {
         const char *name;

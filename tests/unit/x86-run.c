@@ -336,6 +336,61 @@ static uint64_t read_stack(uint64_t lin, unsigned width)
     return v;
 }
 
+/*
+ * Guest code can loop forever inside chained TBs (goto_tb, lookup_and_goto_ptr)
+ * without coming back to the engine's loop, where the slice budget is counted.
+ * A watchdog thread kicks the vCPU every 20 ms (x86run_set_kick_interval) while a
+ * run is under way
+ * (as the accel's timer interrupt or a monitor command would): tcg_cpu_exec then
+ * returns EXCP_INTERRUPT, which counts as one slice.
+ */
+static GMutex watchdog_lock;
+static bool watchdog_armed;
+static unsigned watchdog_us = 20000;
+
+void x86run_set_kick_interval(unsigned us)
+{
+    __atomic_store_n(&watchdog_us, us ? us : 20000, __ATOMIC_RELAXED);
+}
+
+static gpointer watchdog_fn(gpointer opaque)
+{
+    (void)opaque;
+    for (;;) {
+        g_usleep(__atomic_load_n(&watchdog_us, __ATOMIC_RELAXED));
+        g_mutex_lock(&watchdog_lock);
+        if (watchdog_armed) {
+            CPUState *cs = CPU(cpu);
+            __atomic_store_n(&cs->exit_request, 1, __ATOMIC_RELEASE);
+            tcg_engine_kick(cs);
+        }
+        g_mutex_unlock(&watchdog_lock);
+    }
+    return NULL;
+}
+
+static void watchdog_arm(bool on)
+{
+    static GThread *thread;
+    if (!thread) {
+        thread = g_thread_new("x86run-watchdog", watchdog_fn, NULL);
+    }
+    g_mutex_lock(&watchdog_lock);
+    watchdog_armed = on;
+    if (on) {
+        __atomic_store_n(&CPU(cpu)->exit_request, 0, __ATOMIC_RELEASE);
+    }
+    g_mutex_unlock(&watchdog_lock);
+}
+
+static int exec_slice(CPUState *cs)
+{
+    watchdog_arm(true);
+    int r = tcg_cpu_exec(cs);
+    watchdog_arm(false);
+    return r;
+}
+
 X86RunResult x86run_exec(uint64_t rip, unsigned max_slices)
 {
     CPUX86State *env = &cpu->env;
@@ -346,7 +401,7 @@ X86RunResult x86run_exec(uint64_t rip, unsigned max_slices)
     cs->halted = false;
     system_reset_request_take();
     for (unsigned i = 0; i < max_slices; i++) {
-        int r = tcg_cpu_exec(cs);
+        int r = exec_slice(cs);
         if (r == EXCP_FATAL) {
             res.stop = X86RUN_FATAL;
             return res;

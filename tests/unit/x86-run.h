@@ -94,8 +94,13 @@ void x86run_setup(X86RunMode mode);
 /* Switch the loaded state to ring 3 (UCS64 or UCS32 by mode, SS = UDS, RSP = USTACK). */
 void x86run_enter_user(void);
 
-/* Run from @rip (in the current CS) for at most @max_slices engine slices. */
+/* Run from @rip (in the current CS) for at most @max_slices engine slices. A
+ * watchdog thread kicks the vCPU every 20 ms during a run, which also ends a
+ * slice (code looping in chained TBs cannot hold the run forever). */
 X86RunResult x86run_exec(uint64_t rip, unsigned max_slices);
+
+/* The watchdog's period in microseconds (0: the default, 20 ms). */
+void x86run_set_kick_interval(unsigned us);
 
 /* "stop=exception vector=13 err=0x0 rip=..." for test messages. */
 char *x86run_describe(const X86RunResult *r);

@@ -64,6 +64,9 @@ struct MachineState {
     char *boot_order;            /* -boot order= */
     char *boot_once;
     bool boot_menu;
+    bool boot_strict;            /* -boot strict=on: "HALT" ends bootorder */
+    int64_t boot_splash_time;    /* -boot splash-time= (ms), 0 if not given */
+    int64_t boot_reboot_timeout; /* -boot reboot-timeout= (ms), -1: never */
     char *accel;                 /* name of the accelerator in use */
     bool graphics;               /* off with -nographic */
     bool usb;

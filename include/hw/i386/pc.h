@@ -18,6 +18,8 @@
 #define GSI_NUM_PINS 24
 #define ACPI_PM_IOBASE 0x600   /* PM1 block where QEMU's pc has it after SeaBIOS */
 #define ACPI_SCI_IRQ 9
+/* -bios when there is no -kernel: SeaBIOS, found through datadir_find_file. */
+#define PC_DEFAULT_BIOS "bios-256k.bin"
 
 /* Where RAM above 4 GiB starts, and the default top of RAM below 4 GiB. */
 #define PC_4G 0x100000000ULL

@@ -196,4 +196,12 @@ int fw_cfg_file_key(FWCfgState *s, const char *name);
 /* An item's current contents (NULL and *len = 0 if absent). */
 const void *fw_cfg_get_item(FWCfgState *s, uint16_t key, size_t *len);
 
+/*
+ * -fw_cfg [name=]opt/NAME,file=PATH|string=TEXT (hw/nvram/fw_cfg-user.c):
+ * checked and read at parse time, added to the machine's fw_cfg by
+ * fw_cfg_add_user_files (a file string has no NUL, as in QEMU).
+ */
+bool fw_cfg_user_file_add(const char *arg, Error **errp);
+bool fw_cfg_add_user_files(FWCfgState *s, Error **errp);
+
 #endif

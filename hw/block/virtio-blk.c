@@ -1,0 +1,379 @@
+/*
+ * virtio-blk (virtio 1.2 §5.2) on the PCI transport: `-device
+ * virtio-blk-pci,drive=ID` and `-drive if=virtio`. Requests go to the
+ * BlockBackend asynchronously and complete on the main loop. Buffers are
+ * the guest's own RAM, mapped by the virtqueue core (zero copy).
+ *
+ * Features: SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH, TOPOLOGY, RO, MQ,
+ * WRITE_ZEROES (as writes of zeroes: the block layer has no zero/discard
+ * operation yet, so DISCARD is not offered). Not yet: iothreads, werror=stop,
+ * CONFIG_WCE, request merging, migration.
+ */
+#include "hw/virtio/virtio-pci.h"
+#include "block/block-backend.h"
+#include "block/drive.h"
+#include "block/iov.h"
+#include "util/log.h"
+
+#define TYPE_VIRTIO_BLK_PCI "virtio-blk-pci"
+
+#define VIRTIO_ID_BLOCK             2
+
+#define VIRTIO_BLK_F_SIZE_MAX       1
+#define VIRTIO_BLK_F_SEG_MAX        2
+#define VIRTIO_BLK_F_RO             5
+#define VIRTIO_BLK_F_BLK_SIZE       6
+#define VIRTIO_BLK_F_FLUSH          9
+#define VIRTIO_BLK_F_TOPOLOGY       10
+#define VIRTIO_BLK_F_MQ             12
+#define VIRTIO_BLK_F_WRITE_ZEROES   14
+
+#define VIRTIO_BLK_T_IN             0
+#define VIRTIO_BLK_T_OUT            1
+#define VIRTIO_BLK_T_FLUSH          4
+#define VIRTIO_BLK_T_GET_ID         8
+#define VIRTIO_BLK_T_WRITE_ZEROES   13
+
+#define VIRTIO_BLK_S_OK             0
+#define VIRTIO_BLK_S_IOERR          1
+#define VIRTIO_BLK_S_UNSUPP         2
+
+#define VIRTIO_BLK_ID_BYTES         20
+#define VIRTIO_BLK_CONFIG_SIZE      60
+#define VIRTIO_BLK_SIZE_MAX         (1u << 20)
+#define VIRTIO_BLK_WZ_MAX_SECTORS   2048    /* 1 MiB of zeroes per request */
+
+typedef struct VirtIOBlock {
+    VirtIODevice vdev;
+    BlockBackend *blk;
+    bool read_only;
+    /* properties */
+    char *drive;
+    char *serial;
+    uint32_t num_queues;
+    uint32_t queue_size;
+    /* counters */
+    uint64_t reqs, bad_reqs;
+} VirtIOBlock;
+
+typedef struct VirtIOBlockPCI {
+    VirtIOPCIProxy parent_obj;
+    VirtIOBlock blk;
+} VirtIOBlockPCI;
+
+DECLARE_INSTANCE_CHECKER(VirtIOBlockPCI, VIRTIO_BLK_PCI, TYPE_VIRTIO_BLK_PCI)
+
+typedef struct VirtIOBlockReq {
+    VirtIOBlock *s;
+    VirtQueue *vq;
+    VirtQueueElement *elem;
+    uint32_t type;
+    struct iovec *iov;          /* the data part of the request */
+    int niov;
+    size_t data_len;
+    void *zeroes;
+} VirtIOBlockReq;
+
+#define VIRTIO_BLK(vdev) container_of(vdev, VirtIOBlock, vdev)
+
+static void vblk_complete(VirtIOBlockReq *req, uint8_t status, uint32_t data_in)
+{
+    VirtQueueElement *elem = req->elem;
+    iov_from_buf(elem->in_sg, elem->in_num, elem->in_len - 1, &status, 1);
+    virtqueue_push(req->vq, elem, data_in + 1);
+    virtio_notify(&req->s->vdev, req->vq);
+    g_free(req->iov);
+    g_free(req->zeroes);
+    g_free(req);
+}
+
+static void vblk_rw_done(void *opaque, int ret)
+{
+    VirtIOBlockReq *req = opaque;
+    bool is_read = req->type == VIRTIO_BLK_T_IN;
+    uint8_t status = VIRTIO_BLK_S_OK;
+    if (ret < 0) {
+        BlockErrorAction a = blk_get_error_action(req->s->blk, is_read, -ret);
+        /* werror=stop is not implemented here yet: it reports like the default. */
+        status = a == BLOCK_ERROR_ACTION_IGNORE ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+    }
+    vblk_complete(req, status, is_read && status == VIRTIO_BLK_S_OK ? req->data_len : 0);
+}
+
+/* Whether [sector, sector + bytes) lies inside the disk and is whole sectors. */
+static bool vblk_range_ok(VirtIOBlock *s, uint64_t sector, uint64_t bytes)
+{
+    uint64_t cap = blk_getlength(s->blk) >> BDRV_SECTOR_BITS;
+    return bytes % BDRV_SECTOR_SIZE == 0 && sector <= cap &&
+           bytes / BDRV_SECTOR_SIZE <= cap - sector;
+}
+
+static void vblk_slice(VirtIOBlockReq *req, const struct iovec *sg, unsigned n, size_t off,
+                       size_t len)
+{
+    req->iov = g_new(struct iovec, n ? n : 1);
+    req->niov = iov_slice(sg, n, off, len, req->iov);
+    req->data_len = len;
+}
+
+static void vblk_get_id(VirtIOBlockReq *req)
+{
+    VirtQueueElement *elem = req->elem;
+    char id[VIRTIO_BLK_ID_BYTES] = { 0 };
+    /* §5.2.6: up to 20 bytes, NUL-terminated only if shorter. */
+    if (req->s->serial) {
+        memcpy(id, req->s->serial, strnlen(req->s->serial, sizeof(id)));
+    }
+    size_t n = MIN(sizeof(id), elem->in_len - 1);
+    iov_from_buf(elem->in_sg, elem->in_num, 0, id, n);
+    vblk_complete(req, VIRTIO_BLK_S_OK, n);
+}
+
+static void vblk_write_zeroes(VirtIOBlockReq *req)
+{
+    VirtIOBlock *s = req->s;
+    VirtQueueElement *elem = req->elem;
+    uint8_t seg[16];
+    if (elem->out_len - 16 != sizeof(seg) || s->read_only) {
+        vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
+        return;
+    }
+    iov_to_buf(elem->out_sg, elem->out_num, 16, seg, sizeof(seg));
+    uint64_t sector;
+    uint32_t num, flags;
+    memcpy(&sector, seg, 8);
+    memcpy(&num, seg + 8, 4);
+    memcpy(&flags, seg + 12, 4);
+    sector = GUINT64_FROM_LE(sector);
+    num = GUINT32_FROM_LE(num);
+    flags = GUINT32_FROM_LE(flags);
+    if (flags & ~1u) {
+        /* §5.2.6.2: only the unmap flag is defined. */
+        vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
+        return;
+    }
+    if (!num || num > VIRTIO_BLK_WZ_MAX_SECTORS ||
+        !vblk_range_ok(s, sector, (uint64_t)num * BDRV_SECTOR_SIZE)) {
+        vblk_complete(req, VIRTIO_BLK_S_IOERR, 0);
+        return;
+    }
+    req->zeroes = g_malloc0((size_t)num * BDRV_SECTOR_SIZE);
+    blk_aio_pwrite(s->blk, sector * BDRV_SECTOR_SIZE, req->zeroes,
+                   (size_t)num * BDRV_SECTOR_SIZE, vblk_rw_done, req);
+}
+
+/* False: the request was malformed and the device is now broken. */
+static bool vblk_handle_request(VirtIOBlock *s, VirtQueue *vq, VirtQueueElement *elem)
+{
+    VirtIODevice *vdev = &s->vdev;
+    uint8_t hdr[16];
+    if (elem->out_len < sizeof(hdr) || elem->in_len < 1) {
+        /* §5.2.6: a header the device reads and a status byte it writes. */
+        s->bad_reqs++;
+        virtio_error(vdev, "request %u without a header (%zu bytes) or status byte "
+                     "(%zu writable bytes)", elem->index, elem->out_len, elem->in_len);
+        virtqueue_drop(vq, elem);
+        return false;
+    }
+    s->reqs++;
+    iov_to_buf(elem->out_sg, elem->out_num, 0, hdr, sizeof(hdr));
+    uint32_t type;
+    uint64_t sector;
+    memcpy(&type, hdr, 4);
+    memcpy(&sector, hdr + 8, 8);
+    type = GUINT32_FROM_LE(type);
+    sector = GUINT64_FROM_LE(sector);
+
+    VirtIOBlockReq *req = g_new0(VirtIOBlockReq, 1);
+    req->s = s;
+    req->vq = vq;
+    req->elem = elem;
+    req->type = type;
+
+    switch (type) {
+    case VIRTIO_BLK_T_IN: {
+        size_t len = elem->in_len - 1;
+        if (elem->out_len != sizeof(hdr) || !vblk_range_ok(s, sector, len)) {
+            vblk_complete(req, VIRTIO_BLK_S_IOERR, 0);
+            break;
+        }
+        vblk_slice(req, elem->in_sg, elem->in_num, 0, len);
+        blk_aio_preadv(s->blk, sector * BDRV_SECTOR_SIZE, req->iov, req->niov,
+                       vblk_rw_done, req);
+        break;
+    }
+    case VIRTIO_BLK_T_OUT: {
+        size_t len = elem->out_len - sizeof(hdr);
+        if (s->read_only || !vblk_range_ok(s, sector, len)) {
+            vblk_complete(req, VIRTIO_BLK_S_IOERR, 0);
+            break;
+        }
+        vblk_slice(req, elem->out_sg, elem->out_num, sizeof(hdr), len);
+        blk_aio_pwritev(s->blk, sector * BDRV_SECTOR_SIZE, req->iov, req->niov,
+                        vblk_rw_done, req);
+        break;
+    }
+    case VIRTIO_BLK_T_FLUSH:
+        blk_aio_flush(s->blk, vblk_rw_done, req);
+        break;
+    case VIRTIO_BLK_T_GET_ID:
+        vblk_get_id(req);
+        break;
+    case VIRTIO_BLK_T_WRITE_ZEROES:
+        if (!virtio_vdev_has_feature(vdev, VIRTIO_BLK_F_WRITE_ZEROES)) {
+            vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
+            break;
+        }
+        vblk_write_zeroes(req);
+        break;
+    default:
+        vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
+        break;
+    }
+    return true;
+}
+
+static void vblk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
+{
+    VirtIOBlock *s = VIRTIO_BLK(vdev);
+    VirtQueueElement *elem;
+    while ((elem = virtqueue_pop(vq))) {
+        if (!vblk_handle_request(s, vq, elem)) {
+            break;
+        }
+    }
+}
+
+static void vblk_get_config(VirtIODevice *vdev, uint8_t *c)
+{
+    VirtIOBlock *s = VIRTIO_BLK(vdev);
+    memset(c, 0, VIRTIO_BLK_CONFIG_SIZE);
+    uint64_t cap = blk_getlength(s->blk) >> BDRV_SECTOR_BITS;
+    for (int i = 0; i < 8; i++) {
+        c[i] = cap >> (8 * i);
+    }
+    pci_set_long(c + 8, VIRTIO_BLK_SIZE_MAX);                /* size_max */
+    pci_set_long(c + 12, s->queue_size - 2);                 /* seg_max */
+    pci_set_long(c + 20, BDRV_SECTOR_SIZE);                  /* blk_size */
+    c[24] = 0;                                               /* physical_block_exp */
+    c[25] = 0;                                               /* alignment_offset */
+    pci_set_word(c + 26, 1);                                 /* min_io_size */
+    pci_set_long(c + 28, 0);                                 /* opt_io_size */
+    pci_set_word(c + 34, s->num_queues);
+    pci_set_long(c + 48, VIRTIO_BLK_WZ_MAX_SECTORS);         /* max_write_zeroes_sectors */
+    pci_set_long(c + 52, 1);                                 /* max_write_zeroes_seg */
+    c[56] = 0;                                               /* write_zeroes_may_unmap */
+}
+
+static void vblk_reset(VirtIODevice *vdev)
+{
+    VirtIOBlock *s = VIRTIO_BLK(vdev);
+    /* In-flight requests complete into the old rings before they are forgotten. */
+    if (s->blk) {
+        blk_drain(s->blk);
+    }
+}
+
+static const VirtIODeviceOps vblk_ops = {
+    .get_config = vblk_get_config,
+    .reset = vblk_reset,
+};
+
+static void vblk_realize_vdev(VirtIOPCIProxy *proxy, Error **errp)
+{
+    VirtIOBlockPCI *d = VIRTIO_BLK_PCI(proxy);
+    VirtIOBlock *s = &d->blk;
+
+    if (!s->drive) {
+        error_setg(errp, "virtio-blk-pci: drive property not set");
+        return;
+    }
+    DriveInfo *dinfo = drive_get_by_id(s->drive);
+    if (!dinfo) {
+        error_setg(errp, "virtio-blk-pci: drive '%s' not found (use -drive id=%s,if=none,"
+                   "file=...)", s->drive, s->drive);
+        return;
+    }
+    if (!dinfo->blk) {
+        error_setg(errp, "virtio-blk-pci: drive '%s' has no medium", s->drive);
+        return;
+    }
+    if (s->num_queues < 1 || s->num_queues > VIRTIO_QUEUE_MAX) {
+        error_setg(errp, "num-queues=%u: use 1-%d", s->num_queues, VIRTIO_QUEUE_MAX);
+        return;
+    }
+    if (s->queue_size < 4 || s->queue_size > VIRTQUEUE_MAX_SIZE ||
+        (s->queue_size & (s->queue_size - 1))) {
+        error_setg(errp, "queue-size=%u: use a power of two from 4 to %d", s->queue_size,
+                   VIRTQUEUE_MAX_SIZE);
+        return;
+    }
+    g_autofree char *path = object_get_canonical_path(OBJECT(proxy));
+    if (!drive_claim(dinfo, path, errp)) {
+        return;
+    }
+    s->blk = dinfo->blk;
+    s->read_only = blk_is_read_only(s->blk) || dinfo->read_only;
+
+    VirtIODevice *vdev = &s->vdev;
+    virtio_init(vdev, "virtio-blk", VIRTIO_ID_BLOCK, VIRTIO_BLK_CONFIG_SIZE, &vblk_ops);
+    vdev->host_features |= (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
+                           (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_FLUSH) |
+                           (1ull << VIRTIO_BLK_F_TOPOLOGY);
+    if (s->read_only) {
+        vdev->host_features |= 1ull << VIRTIO_BLK_F_RO;
+    } else {
+        vdev->host_features |= 1ull << VIRTIO_BLK_F_WRITE_ZEROES;
+    }
+    if (s->num_queues > 1) {
+        vdev->host_features |= 1ull << VIRTIO_BLK_F_MQ;
+    }
+    for (unsigned i = 0; i < s->num_queues; i++) {
+        virtio_add_queue(vdev, s->queue_size, vblk_handle_output);
+    }
+    proxy->vdev = vdev;
+}
+
+static void vblk_unrealize_vdev(VirtIOPCIProxy *proxy)
+{
+    VirtIOBlock *s = &VIRTIO_BLK_PCI(proxy)->blk;
+    if (s->blk) {
+        blk_drain(s->blk);
+    }
+    virtio_cleanup(&s->vdev);
+}
+
+static const Property vblk_props[] = {
+    DEFINE_PROP_STRING("drive", VirtIOBlockPCI, blk.drive),
+    DEFINE_PROP_STRING("serial", VirtIOBlockPCI, blk.serial),
+    DEFINE_PROP_UINT32("num-queues", VirtIOBlockPCI, blk.num_queues, 1),
+    DEFINE_PROP_UINT32("queue-size", VirtIOBlockPCI, blk.queue_size, 256),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void vblk_class_init(ObjectClass *oc, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(oc);
+    VirtIOPCIClass *vc = VIRTIO_PCI_CLASS(oc);
+
+    dc->desc = "Virtio block device";
+    dc->category = DEVICE_CATEGORY_STORAGE;
+    dc->user_creatable = true;
+    device_class_set_props(dc, vblk_props);
+    pc->class_id = 0x0100;      /* SCSI storage controller, as QEMU */
+    pc->device_id = 0x1001;
+    vc->legacy_device_id = 0x1001;
+    vc->realize_vdev = vblk_realize_vdev;
+    vc->unrealize_vdev = vblk_unrealize_vdev;
+}
+
+static const TypeInfo vblk_types[] = {
+    {
+        .name = TYPE_VIRTIO_BLK_PCI,
+        .parent = TYPE_VIRTIO_PCI,
+        .instance_size = sizeof(VirtIOBlockPCI),
+        .class_init = vblk_class_init,
+    },
+};
+DEFINE_TYPES(vblk_types)

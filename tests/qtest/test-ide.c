@@ -1,0 +1,648 @@
+/*
+ * PIIX3 IDE at 00:01.1: ATA (ATA/ATAPI-6) and ATAPI (MMC-3) protocol sequences
+ * as a driver issues them, bus-master DMA through PRD tables in guest RAM
+ * (SFF-8038i), and hostile PRD tables. The oracle for data is the image file,
+ * read and written by the test with POSIX calls; for registers the specs.
+ */
+#include "pci-helpers.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#define IDE_BDF   BDF(1, 1)
+#define BMDMA     0xc000
+#define P0        0x1f0
+#define C0        0x3f6
+#define P1        0x170
+#define C1        0x376
+#define PRD_TABLE 0x10000
+#define DISK_SECTORS ((1ull << 28) + 64)    /* past LBA28: needs LBA48 */
+#define CD_SECTORS 100
+
+static char *disk_path, *cd_path;
+static int disk_fd;
+
+static void make_images(void)
+{
+    disk_path = g_strdup("/tmp/emu-ide-disk-XXXXXX");
+    disk_fd = mkstemp(disk_path);
+    g_assert_cmpint(disk_fd, >=, 0);
+    g_assert_cmpint(ftruncate(disk_fd, DISK_SECTORS * 512), ==, 0);
+    uint8_t buf[512];
+    for (uint64_t sec = 0; sec < 64; sec++) {
+        for (int i = 0; i < 512; i++) {
+            buf[i] = (uint8_t)(sec * 7 + i * 13 + (i >> 8));
+        }
+        g_assert_cmpint(pwrite(disk_fd, buf, 512, sec * 512), ==, 512);
+    }
+    /* A marker past the LBA28 limit. */
+    memset(buf, 0xa5, 512);
+    memcpy(buf, "LBA48!", 6);
+    g_assert_cmpint(pwrite(disk_fd, buf, 512, ((1ull << 28) + 5) * 512), ==, 512);
+
+    cd_path = g_strdup("/tmp/emu-ide-cd-XXXXXX");
+    int fd = mkstemp(cd_path);
+    g_assert_cmpint(fd, >=, 0);
+    uint8_t sec[2048];
+    for (int s = 0; s < CD_SECTORS; s++) {
+        for (int i = 0; i < 2048; i++) {
+            sec[i] = (uint8_t)(s * 3 + i * 5);
+        }
+        memcpy(sec, &s, sizeof(s));
+        g_assert_cmpint(pwrite(fd, sec, 2048, (off_t)s * 2048), ==, 2048);
+    }
+    close(fd);
+}
+
+static void disk_expect(uint64_t sector, const uint8_t *data, size_t len)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    g_assert_cmpint(pread(disk_fd, buf, len, sector * 512), ==, (ssize_t)len);
+    g_assert_cmpmem(buf, len, data, len);
+}
+
+static QTestState *start(const char *extra)
+{
+    QTestState *s = qtest_initf("-machine pc -nodefaults -m 64M "
+                                "-drive file=%s,if=ide,index=0,format=raw "
+                                "-drive file=%s,if=ide,index=2,media=cdrom,format=raw %s",
+                                disk_path, cd_path, extra ? extra : "");
+    cfg_writel(s, IDE_BDF, 0x20, BMDMA | 1);
+    cfg_writew(s, IDE_BDF, PCI_COMMAND,
+               PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    qtest_irq_intercept_in(s, "/machine/gsi");
+    return s;
+}
+
+/* Poll the alternate status until BSY clears (completions run on emu's main loop). */
+static uint8_t wait_not_busy(QTestState *s, uint16_t ctl)
+{
+    for (int i = 0; i < 200000; i++) {
+        uint8_t st = qtest_inb(s, ctl);
+        if (!(st & 0x80)) {
+            return st;
+        }
+        if (i > 1000) {
+            g_usleep(100);
+        }
+    }
+    g_assert_not_reached();
+}
+
+static void set_lba28(QTestState *s, uint16_t p, uint32_t lba, uint8_t count)
+{
+    qtest_outb(s, p + 6, 0xe0 | ((lba >> 24) & 0xf));
+    qtest_outb(s, p + 2, count);
+    qtest_outb(s, p + 3, lba);
+    qtest_outb(s, p + 4, lba >> 8);
+    qtest_outb(s, p + 5, lba >> 16);
+}
+
+static void set_lba48(QTestState *s, uint16_t p, uint64_t lba, uint16_t count)
+{
+    qtest_outb(s, p + 6, 0x40);
+    qtest_outb(s, p + 2, count >> 8);
+    qtest_outb(s, p + 3, lba >> 24);
+    qtest_outb(s, p + 4, lba >> 32);
+    qtest_outb(s, p + 5, lba >> 40);
+    qtest_outb(s, p + 2, count);
+    qtest_outb(s, p + 3, lba);
+    qtest_outb(s, p + 4, lba >> 8);
+    qtest_outb(s, p + 5, lba >> 16);
+}
+
+static void read_words(QTestState *s, uint16_t p, uint8_t *buf, int nbytes)
+{
+    for (int i = 0; i < nbytes; i += 2) {
+        uint16_t w = qtest_inw(s, p);
+        buf[i] = w;
+        buf[i + 1] = w >> 8;
+    }
+}
+
+static void test_pci_ids(void)
+{
+    QTestState *s = start(NULL);
+    g_assert_cmphex(cfg_readl(s, IDE_BDF, PCI_VENDOR_ID), ==, 0x70108086);
+    g_assert_cmphex(cfg_readw(s, IDE_BDF, PCI_CLASS_DEVICE), ==, 0x0101);
+    g_assert_cmphex(cfg_readb(s, IDE_BDF, PCI_CLASS_PROG), ==, 0x80);
+    /* BAR4 is a 16-byte I/O BAR (SFF-8038i §2). */
+    g_assert_cmphex(cfg_size_bar(s, IDE_BDF, 0x20), ==, 0xfffffff1);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+static void test_identify(void)
+{
+    QTestState *s = start(NULL);
+    uint8_t id[512];
+
+    /* Power-on signature of an ATA device (§9.12) */
+    g_assert_cmphex(qtest_inb(s, P0 + 2), ==, 1);
+    g_assert_cmphex(qtest_inb(s, P0 + 4), ==, 0);
+    qtest_outb(s, P0 + 6, 0xa0);
+    qtest_outb(s, P0 + 7, 0xec);
+    g_assert_true(qtest_get_irq(s, 14));
+    uint8_t st = wait_not_busy(s, C0);
+    g_assert_cmphex(st & 0xc9, ==, 0x48);           /* DRDY DRQ, no ERR */
+    g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x08, ==, 0x08);
+    g_assert_false(qtest_get_irq(s, 14));           /* status read clears INTRQ */
+    read_words(s, P0, id, 512);
+    g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+    uint16_t *w = (uint16_t *)id;
+    g_assert_cmphex(w[0], ==, 0x0040);
+    g_assert_true(w[49] & (1 << 9));                /* LBA */
+    g_assert_true(w[49] & (1 << 8));                /* DMA */
+    g_assert_true(w[83] & (1 << 10));               /* LBA48 */
+    g_assert_cmphex(w[60] | (uint32_t)w[61] << 16, ==, 0x0fffffff);
+    uint64_t lba48 = w[100] | (uint64_t)w[101] << 16 | (uint64_t)w[102] << 32 |
+                     (uint64_t)w[103] << 48;
+    g_assert_cmpuint(lba48, ==, DISK_SECTORS);
+    /* Model string, byte-swapped per word (§8.15.10) */
+    char model[41];
+    for (int i = 0; i < 20; i++) {
+        model[2 * i] = id[54 + 2 * i + 1];
+        model[2 * i + 1] = id[54 + 2 * i];
+    }
+    model[40] = 0;
+    g_assert_true(g_str_has_prefix(model, "EMU HARDDISK "));
+    g_assert_true(w[63] & 7);                       /* MWDMA modes */
+    g_assert_true(w[82] & (1 << 5));                /* write cache */
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+static void test_pio_read_write(void)
+{
+    QTestState *s = start(NULL);
+    uint8_t buf[4096], expect[4096];
+
+    /* READ SECTORS 5..7: one DRQ block per sector (§8.27) */
+    set_lba28(s, P0, 5, 3);
+    qtest_outb(s, P0 + 7, 0x20);
+    for (int i = 0; i < 3; i++) {
+        uint8_t st = wait_not_busy(s, C0);
+        g_assert_cmphex(st & 0x89, ==, 0x08);
+        read_words(s, P0, buf + i * 512, 512);
+    }
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0);
+    disk_expect(5, buf, 1536);
+
+    /* WRITE SECTORS 40..41 */
+    for (int i = 0; i < 1024; i++) {
+        expect[i] = i * 31 + 7;
+    }
+    set_lba28(s, P0, 40, 2);
+    qtest_outb(s, P0 + 7, 0x30);
+    for (int i = 0; i < 2; i++) {
+        uint8_t st = wait_not_busy(s, C0);
+        g_assert_cmphex(st & 0x89, ==, 0x08);
+        for (int j = 0; j < 512; j += 2) {
+            qtest_outw(s, P0, expect[i * 512 + j] | expect[i * 512 + j + 1] << 8);
+        }
+    }
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0);
+    qtest_outb(s, P0 + 7, 0xe7);                    /* FLUSH CACHE */
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x41, ==, 0x40);
+    disk_expect(40, expect, 1024);
+
+    /* SET MULTIPLE 4, WRITE MULTIPLE 8 sectors (2 DRQ blocks) with 32-bit PIO,
+     * READ MULTIPLE them back */
+    qtest_outb(s, P0 + 2, 4);
+    qtest_outb(s, P0 + 7, 0xc6);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x41, ==, 0x40);
+    for (int i = 0; i < 4096; i++) {
+        expect[i] = i * 17 + (i >> 9);
+    }
+    set_lba28(s, P0, 48, 8);
+    qtest_outb(s, P0 + 7, 0xc5);
+    for (int blk = 0; blk < 2; blk++) {
+        g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0x08);
+        for (int j = 0; j < 2048; j += 4) {
+            uint8_t *q = expect + blk * 2048 + j;
+            qtest_outl(s, P0, q[0] | q[1] << 8 | q[2] << 16 | (uint32_t)q[3] << 24);
+        }
+    }
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0);
+    disk_expect(48, expect, 4096);
+    set_lba28(s, P0, 48, 8);
+    qtest_outb(s, P0 + 7, 0xc4);
+    for (int blk = 0; blk < 2; blk++) {
+        g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0x08);
+        read_words(s, P0, buf + blk * 2048, 2048);
+    }
+    g_assert_cmpmem(buf, 4096, expect, 4096);
+
+    /* LBA48: READ SECTORS EXT past 2^28 */
+    set_lba48(s, P0, (1ull << 28) + 5, 1);
+    qtest_outb(s, P0 + 7, 0x24);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0x08);
+    read_words(s, P0, buf, 512);
+    g_assert_cmpmem(buf, 6, "LBA48!", 6);
+    g_assert_cmphex(buf[511], ==, 0xa5);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+static void test_errors(void)
+{
+    QTestState *s = start(NULL);
+
+    /* IDNF: the range ends past the disk */
+    set_lba48(s, P0, DISK_SECTORS - 1, 2);
+    qtest_outb(s, P0 + 7, 0x24);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P0 + 1), ==, 0x10);
+    /* LBA28 beyond a 2^28-sector-limited address is fine here; ABRT for an
+     * unknown opcode */
+    qtest_outb(s, P0 + 7, 0x5c);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x41, ==, 0x41);
+    g_assert_cmphex(qtest_inb(s, P0 + 1), ==, 0x04);
+    /* READ MULTIPLE with multiple mode disabled aborts */
+    qtest_outb(s, P0 + 2, 0);
+    qtest_outb(s, P0 + 7, 0xc6);
+    wait_not_busy(s, C0);
+    set_lba28(s, P0, 0, 1);
+    qtest_outb(s, P0 + 7, 0xc4);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x01, ==, 0x01);
+    /* nIEN masks INTRQ */
+    qtest_inb(s, P0 + 7);
+    qtest_outb(s, C0, 0x02);
+    qtest_outb(s, P0 + 7, 0xe5);
+    wait_not_busy(s, C0);
+    g_assert_false(qtest_get_irq(s, 14));
+    g_assert_cmphex(qtest_inb(s, P0 + 2), ==, 0xff);    /* CHECK POWER MODE: active */
+    qtest_outb(s, C0, 0x00);
+    g_assert_true(qtest_get_irq(s, 14));
+    /* SRST: signature and diagnostic code (§9.3) */
+    qtest_outb(s, P0 + 4, 0x55);
+    qtest_outb(s, C0, 0x04);
+    g_assert_cmphex(qtest_inb(s, C0) & 0x80, ==, 0x80);
+    qtest_outb(s, C0, 0x00);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x40, ==, 0x40);
+    g_assert_cmphex(qtest_inb(s, P0 + 1), ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P0 + 2), ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P0 + 3), ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P0 + 4), ==, 0x00);
+    g_assert_cmphex(qtest_inb(s, P0 + 5), ==, 0x00);
+    /* Absent slave: status 0 */
+    qtest_outb(s, P0 + 6, 0xb0);
+    g_assert_cmphex(qtest_inb(s, P0 + 7), ==, 0x00);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+static void prd(QTestState *s, int idx, uint32_t addr, uint32_t count, bool eot)
+{
+    qtest_writel(s, PRD_TABLE + idx * 8, addr);
+    qtest_writel(s, PRD_TABLE + idx * 8 + 4, (count & 0xffff) | (eot ? 0x80000000u : 0));
+}
+
+/* Run a DMA command; returns the BM status after the device finished. */
+static uint8_t dma_cmd(QTestState *s, uint8_t cmd, bool to_mem)
+{
+    qtest_outl(s, BMDMA + 4, PRD_TABLE);
+    qtest_outb(s, BMDMA + 2, 0x06);                 /* clear INT and ERR */
+    qtest_outb(s, BMDMA, to_mem ? 0x08 : 0x00);
+    qtest_outb(s, P0 + 7, cmd);
+    qtest_outb(s, BMDMA, to_mem ? 0x09 : 0x01);
+    for (int i = 0; i < 200000; i++) {
+        uint8_t bm = qtest_inb(s, BMDMA + 2);
+        uint8_t st = qtest_inb(s, C0);
+        if ((bm & 0x04) || !(bm & 0x01) || !(st & 0x88)) {
+            if (!(st & 0x80)) {
+                bm = qtest_inb(s, BMDMA + 2);   /* after the device finished */
+                qtest_outb(s, BMDMA, 0);
+                return bm;
+            }
+        }
+        if (i > 1000) {
+            g_usleep(100);
+        }
+    }
+    g_assert_not_reached();
+}
+
+static void test_dma(void)
+{
+    QTestState *s = start(NULL);
+    uint8_t buf[4096], expect[4096];
+
+    /* READ DMA of 8 sectors through 3 PRDs, one crossing 0x30000 */
+    prd(s, 0, 0x20000, 512, false);
+    prd(s, 1, 0x2ff00, 1024, false);
+    prd(s, 2, 0x40000, 2560, true);
+    set_lba28(s, P0, 20, 8);
+    uint8_t bm = dma_cmd(s, 0xc8, true);
+    g_assert_cmphex(bm & 0x07, ==, 0x04);           /* INT, not active, no error */
+    g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+    qtest_memread(s, 0x20000, buf, 512);
+    qtest_memread(s, 0x2ff00, buf + 512, 1024);
+    qtest_memread(s, 0x40000, buf + 1536, 2560);
+    disk_expect(20, buf, 4096);
+
+    /* WRITE DMA EXT of 4 sectors past the LBA28 limit, 2 PRDs */
+    for (int i = 0; i < 2048; i++) {
+        expect[i] = i * 3 + 11;
+    }
+    qtest_memwrite(s, 0x50000, expect, 1024);
+    qtest_memwrite(s, 0x60000, expect + 1024, 1024);
+    prd(s, 0, 0x50000, 1024, false);
+    prd(s, 1, 0x60000, 1024, true);
+    set_lba48(s, P0, (1ull << 28) + 20, 4);
+    bm = dma_cmd(s, 0x35, false);
+    g_assert_cmphex(bm & 0x07, ==, 0x04);
+    disk_expect((1ull << 28) + 20, expect, 2048);
+
+    /* Long PRD table: interrupt with Active still set (SFF-8038i §3.1.2) */
+    prd(s, 0, 0x20000, 8192, true);
+    set_lba28(s, P0, 1, 1);
+    bm = dma_cmd(s, 0xc8, true);
+    g_assert_cmphex(bm & 0x07, ==, 0x05);
+    /* Short PRD table: no interrupt, not active */
+    prd(s, 0, 0x20000, 512, true);
+    set_lba28(s, P0, 1, 2);
+    bm = dma_cmd(s, 0xc8, true);
+    g_assert_cmphex(bm & 0x07, ==, 0x00);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+static void test_dma_hostile(void)
+{
+    QTestState *s = start(NULL);
+
+    /* A region outside RAM (the PCI hole): Error set, emu survives */
+    prd(s, 0, 0xe0000000u, 4096, true);
+    set_lba28(s, P0, 0, 8);
+    uint8_t bm = dma_cmd(s, 0xc8, true);
+    g_assert_cmphex(bm & 0x02, ==, 0x02);
+    /* The PRD table itself outside RAM */
+    qtest_outl(s, BMDMA + 4, 0xe0000000u);
+    qtest_outb(s, BMDMA + 2, 0x06);
+    set_lba28(s, P0, 0, 1);
+    qtest_outb(s, BMDMA, 0x08);
+    qtest_outb(s, P0 + 7, 0xc8);
+    qtest_outb(s, BMDMA, 0x09);
+    wait_not_busy(s, C0);
+    qtest_outb(s, BMDMA, 0);
+    /* Endless table: 8192 2-byte entries, no EOT, 65536-sector transfer */
+    for (int i = 0; i < 8192; i++) {
+        prd(s, i, 0x70000, 2, false);
+    }
+    set_lba48(s, P0, 0, 0);
+    bm = dma_cmd(s, 0x25, true);
+    g_assert_cmphex(bm & 0x05, ==, 0x00);           /* short: neither INT nor Active */
+    /* Zero counts mean 64 KiB; 16 of them cover 2048 sectors, none has EOT */
+    for (int i = 0; i < 16; i++) {
+        prd(s, i, 0x100000, 0, false);
+    }
+    set_lba28(s, P0, 0, 0);                         /* 256 sectors = 128 KiB */
+    bm = dma_cmd(s, 0xc8, true);
+    g_assert_cmphex(bm & 0x05, ==, 0x05);           /* long table */
+    /* A write from RAM that vanishes mid-way; stop during a transfer */
+    prd(s, 0, 0x3fff000, 0x8000, true);
+    set_lba28(s, P0, 60, 64);
+    bm = dma_cmd(s, 0xca, false);
+    g_assert_cmphex(bm & 0x02, ==, 0x02);
+    set_lba48(s, P0, 0, 0);
+    prd(s, 0, 0x100000, 0, true);
+    qtest_outl(s, BMDMA + 4, PRD_TABLE);
+    qtest_outb(s, BMDMA, 0x08);
+    qtest_outb(s, P0 + 7, 0x25);
+    qtest_outb(s, BMDMA, 0x09);
+    qtest_outb(s, BMDMA, 0x08);
+    /* The device answers commands again */
+    qtest_outb(s, C0, 0x04);
+    qtest_outb(s, C0, 0x00);
+    wait_not_busy(s, C0);
+    qtest_outb(s, P0 + 6, 0xa0);
+    qtest_outb(s, P0 + 7, 0xe5);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x41, ==, 0x40);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+/* ---- ATAPI ---- */
+
+/* Send a PACKET command on the secondary channel; returns the final status. */
+static uint8_t atapi_cmd(QTestState *s, const uint8_t *cdb, bool dma, uint16_t limit,
+                         uint8_t *out, int *outlen, int *pieces)
+{
+    qtest_outb(s, P1 + 6, 0xa0);
+    qtest_outb(s, P1 + 1, dma ? 1 : 0);
+    qtest_outb(s, P1 + 4, limit);
+    qtest_outb(s, P1 + 5, limit >> 8);
+    if (dma) {
+        qtest_outl(s, BMDMA + 8 + 4, PRD_TABLE);
+        qtest_outb(s, BMDMA + 8 + 2, 0x06);
+        qtest_outb(s, BMDMA + 8, 0x08);
+    }
+    qtest_outb(s, P1 + 7, 0xa0);
+    uint8_t st = wait_not_busy(s, C1);
+    g_assert_cmphex(st & 0x08, ==, 0x08);
+    g_assert_cmphex(qtest_inb(s, P1 + 2) & 3, ==, 1);  /* CoD, to the device */
+    for (int i = 0; i < 12; i += 2) {
+        qtest_outw(s, P1, cdb[i] | cdb[i + 1] << 8);
+    }
+    if (dma) {
+        qtest_outb(s, BMDMA + 8, 0x09);
+    }
+    int n = 0, np = 0;
+    for (;;) {
+        st = wait_not_busy(s, C1);
+        if (!(st & 0x08) || dma) {
+            if (dma && (st & 0x08)) {
+                continue;
+            }
+            break;
+        }
+        g_assert_cmphex(qtest_inb(s, P1 + 2) & 3, ==, 2);  /* IO: to the host */
+        int len = qtest_inb(s, P1 + 4) | qtest_inb(s, P1 + 5) << 8;
+        g_assert_cmpint(len, <=, limit);
+        for (int i = 0; i < len; i += 2) {
+            uint16_t w = qtest_inw(s, P1);
+            out[n + i] = w;
+            out[n + i + 1] = w >> 8;
+        }
+        n += len;
+        np++;
+    }
+    if (dma) {
+        qtest_outb(s, BMDMA + 8, 0);
+    }
+    g_assert_cmphex(qtest_inb(s, P1 + 2) & 3, ==, 3);      /* command done */
+    if (outlen) {
+        *outlen = n;
+    }
+    if (pieces) {
+        *pieces = np;
+    }
+    return qtest_inb(s, P1 + 7);
+}
+
+static void test_atapi(void)
+{
+    QTestState *s = start(NULL);
+    uint8_t buf[16384], cdb[12] = { 0 };
+    int n, pieces;
+
+    /* ATAPI signature; IDENTIFY DEVICE aborts, IDENTIFY PACKET DEVICE works */
+    g_assert_cmphex(qtest_inb(s, P1 + 4), ==, 0x14);
+    g_assert_cmphex(qtest_inb(s, P1 + 5), ==, 0xeb);
+    qtest_outb(s, P1 + 6, 0xa0);
+    qtest_outb(s, P1 + 7, 0xec);
+    g_assert_cmphex(wait_not_busy(s, C1) & 0x01, ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P1 + 4), ==, 0x14);
+    qtest_outb(s, P1 + 7, 0xa1);
+    g_assert_cmphex(wait_not_busy(s, C1) & 0x08, ==, 0x08);
+    read_words(s, P1, buf, 512);
+    g_assert_cmphex(buf[1] & 0xdf, ==, 0x85);       /* ATAPI, CD-ROM (word 0) */
+
+    /* The first command after power-on sees no unit attention here; TUR ok */
+    cdb[0] = 0x00;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0);
+
+    /* INQUIRY */
+    memset(cdb, 0, 12);
+    cdb[0] = 0x12;
+    cdb[4] = 36;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0);
+    g_assert_cmpint(n, ==, 36);
+    g_assert_cmphex(buf[0], ==, 0x05);
+    g_assert_cmphex(buf[1], ==, 0x80);
+
+    /* READ CAPACITY */
+    memset(cdb, 0, 12);
+    cdb[0] = 0x25;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0);
+    g_assert_cmpint(n, ==, 8);
+    g_assert_cmpuint((uint32_t)buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3], ==,
+                     CD_SECTORS - 1);
+    g_assert_cmpuint(buf[6] << 8 | buf[7], ==, 2048);
+
+    /* READ(10) of sectors 3-6 with a 2048-byte limit: 4 DRQ pieces */
+    memset(cdb, 0, 12);
+    cdb[0] = 0x28;
+    cdb[5] = 3;
+    cdb[8] = 4;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, &pieces) & 0x01, ==, 0);
+    g_assert_cmpint(n, ==, 8192);
+    g_assert_cmpint(pieces, ==, 4);
+    int fd = open(cd_path, O_RDONLY);
+    uint8_t ref[8192];
+    g_assert_cmpint(pread(fd, ref, 8192, 3 * 2048), ==, 8192);
+    g_assert_cmpmem(buf, 8192, ref, 8192);
+
+    /* READ(10) by DMA, sectors 10-11 */
+    prd(s, 0, 0x30000, 4096, true);
+    cdb[5] = 10;
+    cdb[8] = 2;
+    g_assert_cmphex(atapi_cmd(s, cdb, true, 0, buf, &n, NULL) & 0x01, ==, 0);
+    g_assert_cmphex(qtest_inb(s, BMDMA + 10) & 0x07, ==, 0x04);
+    qtest_memread(s, 0x30000, buf, 4096);
+    g_assert_cmpint(pread(fd, ref, 4096, 10 * 2048), ==, 4096);
+    g_assert_cmpmem(buf, 4096, ref, 4096);
+    close(fd);
+
+    /* READ(10) past the end: ILLEGAL REQUEST, LBA out of range */
+    cdb[5] = CD_SECTORS - 1;
+    cdb[8] = 2;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P1 + 1) >> 4, ==, 5);
+    memset(cdb, 0, 12);
+    cdb[0] = 0x03;
+    cdb[4] = 18;
+    atapi_cmd(s, cdb, false, 2048, buf, &n, NULL);
+    g_assert_cmphex(buf[2], ==, 5);
+    g_assert_cmphex(buf[12], ==, 0x21);
+
+    /* READ TOC format 0: track 1 at 0, lead-out at the capacity */
+    memset(cdb, 0, 12);
+    cdb[0] = 0x43;
+    cdb[8] = 0xff;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0);
+    g_assert_cmpint(n, ==, 20);
+    g_assert_cmphex(buf[6], ==, 1);
+    g_assert_cmphex(buf[14], ==, 0xaa);
+    g_assert_cmpuint(buf[18] << 8 | buf[19], ==, CD_SECTORS);
+
+    /* MODE SENSE(10) page 2A, GET CONFIGURATION, GESN */
+    memset(cdb, 0, 12);
+    cdb[0] = 0x5a;
+    cdb[2] = 0x2a;
+    cdb[8] = 0xff;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0);
+    g_assert_cmphex(buf[8], ==, 0x2a);
+    memset(cdb, 0, 12);
+    cdb[0] = 0x46;
+    cdb[8] = 0xff;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0);
+    g_assert_cmpuint(buf[6] << 8 | buf[7], ==, 0x08);   /* CD-ROM profile */
+    memset(cdb, 0, 12);
+    cdb[0] = 0x4a;
+    cdb[1] = 1;
+    cdb[4] = 0x10;
+    cdb[8] = 8;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0);
+    g_assert_cmphex(buf[5] & 2, ==, 2);             /* media present */
+
+    /* Lock, eject refused; unlock, eject, TUR says no medium */
+    memset(cdb, 0, 12);
+    cdb[0] = 0x1e;
+    cdb[4] = 1;
+    atapi_cmd(s, cdb, false, 2048, buf, &n, NULL);
+    memset(cdb, 0, 12);
+    cdb[0] = 0x1b;
+    cdb[4] = 2;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0x01);
+    memset(cdb, 0, 12);
+    cdb[0] = 0x1e;
+    atapi_cmd(s, cdb, false, 2048, buf, &n, NULL);
+    memset(cdb, 0, 12);
+    cdb[0] = 0x1b;
+    cdb[4] = 2;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0);
+    memset(cdb, 0, 12);
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P1 + 1) >> 4, ==, 2);
+
+    /* Unknown opcode: ILLEGAL REQUEST */
+    cdb[0] = 0xff;
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, &n, NULL) & 0x01, ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P1 + 1) >> 4, ==, 5);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+static void test_atapi_no_medium(void)
+{
+    /* Without -nodefaults the pc gets QEMU's empty ide1-cd0. */
+    QTestState *s = qtest_init("-machine pc -m 64M");
+    uint8_t buf[64], cdb[12] = { 0 };
+
+    cfg_writew(s, IDE_BDF, PCI_COMMAND, PCI_COMMAND_IO);
+    g_assert_cmphex(qtest_inb(s, P1 + 4), ==, 0x14);
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, NULL, NULL) & 0x01, ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P1 + 1) >> 4, ==, 2);  /* NOT READY */
+    cdb[0] = 0x03;
+    cdb[4] = 18;
+    atapi_cmd(s, cdb, false, 2048, buf, NULL, NULL);
+    g_assert_cmphex(buf[2], ==, 2);
+    g_assert_cmphex(buf[12], ==, 0x3a);                 /* MEDIUM NOT PRESENT */
+    /* No disk on the primary channel: the floating bus reads 0xff */
+    g_assert_cmphex(qtest_inb(s, P0 + 7), ==, 0xff);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    make_images();
+    g_test_add_func("/ide/pci-ids", test_pci_ids);
+    g_test_add_func("/ide/ata/identify", test_identify);
+    g_test_add_func("/ide/ata/pio", test_pio_read_write);
+    g_test_add_func("/ide/ata/errors", test_errors);
+    g_test_add_func("/ide/bmdma/prd", test_dma);
+    g_test_add_func("/ide/bmdma/hostile", test_dma_hostile);
+    g_test_add_func("/ide/atapi/commands", test_atapi);
+    g_test_add_func("/ide/atapi/no-medium", test_atapi_no_medium);
+    int ret = g_test_run();
+    close(disk_fd);
+    unlink(disk_path);
+    unlink(cd_path);
+    return ret;
+}
