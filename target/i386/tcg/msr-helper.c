@@ -42,11 +42,6 @@ static bool has_mca(X86CPU *cpu)
     return has(cpu, 1, 'd', 7) && has(cpu, 1, 'd', 14);    /* MCE and MCA */
 }
 
-static bool has_kvm(X86CPU *cpu, unsigned bit)
-{
-    return has(cpu, KVM_CPUID_FEATURES, 'a', bit);
-}
-
 /* Memory types an MTRR may hold: UC, WC, WT, WP, WB (SDM vol. 3 §12.11.2). */
 static bool mtrr_type_ok(uint64_t t)
 {
@@ -256,44 +251,6 @@ static MsrResult msr_read(CPUX86State *env, uint32_t idx, uint64_t *val)
             return MSR_UNKNOWN;
         }
         *val = env->mce_banks[idx - MSR_MC0_CTL];
-        return MSR_OK;
-    /* KVM paravirtual MSRs: only when the model's KVM leaf advertises them. */
-    case MSR_KVM_WALL_CLOCK_NEW:
-    case MSR_KVM_SYSTEM_TIME_NEW:
-        if (!has_kvm(cpu, 3)) {
-            return MSR_UNKNOWN;
-        }
-        *val = idx == MSR_KVM_WALL_CLOCK_NEW ? env->wall_clock_msr : env->system_time_msr;
-        return MSR_OK;
-    case MSR_KVM_ASYNC_PF_EN:
-        if (!has_kvm(cpu, 4)) {
-            return MSR_UNKNOWN;
-        }
-        *val = env->async_pf_en_msr;
-        return MSR_OK;
-    case MSR_KVM_STEAL_TIME:
-        if (!has_kvm(cpu, 5)) {
-            return MSR_UNKNOWN;
-        }
-        *val = env->steal_time_msr;
-        return MSR_OK;
-    case MSR_KVM_PV_EOI_EN:
-        if (!has_kvm(cpu, 6)) {
-            return MSR_UNKNOWN;
-        }
-        *val = env->pv_eoi_en_msr;
-        return MSR_OK;
-    case MSR_KVM_POLL_CONTROL:
-        if (!has_kvm(cpu, 12)) {
-            return MSR_UNKNOWN;
-        }
-        *val = env->poll_control_msr;
-        return MSR_OK;
-    case MSR_KVM_ASYNC_PF_INT:
-        if (!has_kvm(cpu, 14)) {
-            return MSR_UNKNOWN;
-        }
-        *val = env->async_pf_int_msr;
         return MSR_OK;
     default:
         fix = mtrr_fixed_index(idx);
@@ -534,43 +491,6 @@ static MsrResult msr_write(CPUX86State *env, uint32_t idx, uint64_t val, uintptr
         env->mce_banks[off] = val;
         return MSR_OK;
     }
-    case MSR_KVM_WALL_CLOCK_NEW:
-    case MSR_KVM_SYSTEM_TIME_NEW:
-        if (!has_kvm(cpu, 3)) {
-            return MSR_UNKNOWN;
-        }
-        *(idx == MSR_KVM_WALL_CLOCK_NEW ? &env->wall_clock_msr : &env->system_time_msr) = val;
-        return MSR_OK;
-    case MSR_KVM_ASYNC_PF_EN:
-        if (!has_kvm(cpu, 4)) {
-            return MSR_UNKNOWN;
-        }
-        env->async_pf_en_msr = val;
-        return MSR_OK;
-    case MSR_KVM_STEAL_TIME:
-        if (!has_kvm(cpu, 5)) {
-            return MSR_UNKNOWN;
-        }
-        env->steal_time_msr = val;
-        return MSR_OK;
-    case MSR_KVM_PV_EOI_EN:
-        if (!has_kvm(cpu, 6)) {
-            return MSR_UNKNOWN;
-        }
-        env->pv_eoi_en_msr = val;
-        return MSR_OK;
-    case MSR_KVM_POLL_CONTROL:
-        if (!has_kvm(cpu, 12)) {
-            return MSR_UNKNOWN;
-        }
-        env->poll_control_msr = val;
-        return MSR_OK;
-    case MSR_KVM_ASYNC_PF_INT:
-        if (!has_kvm(cpu, 14)) {
-            return MSR_UNKNOWN;
-        }
-        env->async_pf_int_msr = val;
-        return MSR_OK;
     default:
         fix = mtrr_fixed_index(idx);
         if (fix >= 0 && has(cpu, 1, 'd', 12)) {
