@@ -82,15 +82,17 @@ fi
 # Kernel modules in the initramfs, loaded by emu.modprobe=a,b (guest-init.sh),
 # with their dependencies: disks, CD, filesystems, NICs and the bochs DRM.
 MODULES="ata_piix libata sd_mod sr_mod cdrom isofs vfat fat ext4 virtio_pci virtio_blk
-virtio_net e1000 bochs failover net_failover crc32c_generic"
+virtio_net e1000 bochs failover net_failover crc32c_generic virtio_rng virtio_balloon
+virtio_console"
 # Bump when the initramfs contents change, so existing caches are rebuilt.
-INITRD_VERSION=3
+INITRD_VERSION=5
 
 INIT="$REPO/scripts/guest-init.sh"
 if [ ! -s "$CACHE/initrd.img" ] || [ "$INIT" -nt "$CACHE/initrd.img" ] ||
    [ "$0" -nt "$CACHE/initrd.img" ] || [ "$CACHE/busybox" -nt "$CACHE/initrd.img" ] ||
    [ "$(cat "$CACHE/initrd.version" 2>/dev/null)" != "$INITRD_VERSION" ] ||
-   [ "$REPO/scripts/guest-modules.py" -nt "$CACHE/initrd.img" ]; then
+   [ "$REPO/scripts/guest-modules.py" -nt "$CACHE/initrd.img" ] ||
+   [ "$REPO/scripts/guest-udhcpc.sh" -nt "$CACHE/initrd.img" ]; then
     kdeb=$(ls "$CACHE"/debs/linux-image-*-amd64_*.deb 2>/dev/null | head -n 1 || true)
     if [ -z "$kdeb" ]; then
         ensure_apt_lists linux-image-amd64
@@ -102,10 +104,11 @@ if [ ! -s "$CACHE/initrd.img" ] || [ "$INIT" -nt "$CACHE/initrd.img" ] ||
     # shellcheck disable=SC2046
     python3 "$REPO/scripts/mkinitramfs.py" "$CACHE/initrd.img.tmp" \
         dir:/bin dir:/sbin dir:/usr dir:/usr/bin dir:/usr/sbin dir:/dev dir:/proc \
-        dir:/sys dir:/tmp dir:/root dir:/etc dir:/mnt \
+        dir:/sys dir:/tmp dir:/root dir:/etc dir:/mnt dir:/usr/share dir:/usr/share/udhcpc \
         chardev:/dev/console=5:1 chardev:/dev/null=1:3 chardev:/dev/ttyS0=4:64 \
         file:/bin/busybox="$CACHE/busybox" symlink:/bin/sh=busybox \
-        file:/init="$INIT" $(cat "$stage/entries")
+        file:/init="$INIT" file:/usr/share/udhcpc/default.script="$REPO/scripts/guest-udhcpc.sh" \
+        $(cat "$stage/entries")
     mv "$CACHE/initrd.img.tmp" "$CACHE/initrd.img"
     echo "$INITRD_VERSION" > "$CACHE/initrd.version"
     rm -rf "$stage"

@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="gcc make meson ninja-build pkg-config libglib2.0-dev libjson-glib-dev \
-libcapstone-dev libpixman-1-dev libpng-dev seabios \
+libcapstone-dev libpixman-1-dev libpng-dev libslirp-dev seabios \
 linux-libc-dev python3"
 
 missing=""
