@@ -10,6 +10,8 @@
  */
 #include "block/block_int.h"
 #include "system/main-loop.h"
+#include "system/runstate.h"
+#include "monitor/qmp-event.h"
 
 #define IO_WORKERS_MAX 64     /* as QEMU's thread pool */
 
@@ -183,6 +185,39 @@ BlockErrorAction blk_get_error_action(const BlockBackend *blk, bool is_read, int
     default:
         return BLOCK_ERROR_ACTION_REPORT;
     }
+}
+
+static void io_error_stop(void *opaque)
+{
+    if (runstate_is_running()) {
+        vm_stop(RUN_STATE_IO_ERROR);
+    }
+}
+
+BlockErrorAction blk_handle_io_error(BlockBackend *blk, const char *device, bool is_read,
+                                     int error)
+{
+    static EmuBH *stop_bh;
+    BlockErrorAction action = blk_get_error_action(blk, is_read, error);
+    static const char *const names[] = { "report", "ignore", "stop" };
+    JsonObject *data = json_object_new();
+
+    json_object_set_string_member(data, "device", device ? device : blk->name);
+    json_object_set_string_member(data, "node-name", blk->name);
+    json_object_set_string_member(data, "operation", is_read ? "read" : "write");
+    json_object_set_string_member(data, "action", names[action]);
+    json_object_set_boolean_member(data, "nospace", error == ENOSPC);
+    json_object_set_string_member(data, "reason", g_strerror(error));
+    qmp_event_emit("BLOCK_IO_ERROR", data);
+    if (action == BLOCK_ERROR_ACTION_STOP) {
+        /* The failing request may complete on a vCPU thread (blk_drain): stop
+         * from the main loop, as QEMU's vmstop request. */
+        if (!stop_bh) {
+            stop_bh = bh_new(io_error_stop, NULL);
+        }
+        bh_schedule(stop_bh);
+    }
+    return action;
 }
 
 /* ---- opening ---- */

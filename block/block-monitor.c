@@ -17,9 +17,11 @@ static JsonObject *drive_to_json(DriveInfo *d)
     }
     json_object_set_string_member(o, "type", "unknown");
     json_object_set_boolean_member(o, "removable", removable);
-    json_object_set_boolean_member(o, "locked", false);
+    json_object_set_boolean_member(o, "locked", d->dev_ops &&
+                                   d->dev_ops->is_medium_locked(d->dev_opaque));
     if (removable) {
-        json_object_set_boolean_member(o, "tray_open", false);
+        json_object_set_boolean_member(o, "tray_open", d->dev_ops &&
+                                       d->dev_ops->is_tray_open(d->dev_opaque));
     }
     if (d->blk) {
         BlockBackend *blk = d->blk;

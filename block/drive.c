@@ -436,6 +436,8 @@ static DriveInfo *drive_create(const char *option, Opts *o,
         }
         blk_set_on_error(d->blk, d->on_read_error, d->on_write_error);
     }
+    d->cache = bo.cache;
+    d->locking = bo.locking;
     g_ptr_array_add(drive_list(), d);
     return d;
 

@@ -14,6 +14,7 @@
 #include "block/drive.h"
 #include "block/iov.h"
 #include "util/log.h"
+#include "system/runstate.h"
 
 #define TYPE_VIRTIO_BLK_PCI "virtio-blk-pci"
 
@@ -54,6 +55,9 @@ typedef struct VirtIOBlock {
     uint32_t queue_size;
     /* counters */
     uint64_t reqs, bad_reqs;
+    /* Requests that failed under werror/rerror=stop: submitted again on cont. */
+    GSList *retry;
+    bool resume_handler;
 } VirtIOBlock;
 
 typedef struct VirtIOBlockPCI {
@@ -72,6 +76,7 @@ typedef struct VirtIOBlockReq {
     int niov;
     size_t data_len;
     void *zeroes;
+    int64_t offset;             /* bytes into the disk */
 } VirtIOBlockReq;
 
 #define VIRTIO_BLK(vdev) container_of(vdev, VirtIOBlock, vdev)
@@ -87,14 +92,55 @@ static void vblk_complete(VirtIOBlockReq *req, uint8_t status, uint32_t data_in)
     g_free(req);
 }
 
+static void vblk_rw_done(void *opaque, int ret);
+
+/* Hand a read, write, flush or write-zeroes request to the image. */
+static void vblk_submit(VirtIOBlockReq *req)
+{
+    BlockBackend *blk = req->s->blk;
+    switch (req->type) {
+    case VIRTIO_BLK_T_IN:
+        blk_aio_preadv(blk, req->offset, req->iov, req->niov, vblk_rw_done, req);
+        break;
+    case VIRTIO_BLK_T_OUT:
+        blk_aio_pwritev(blk, req->offset, req->iov, req->niov, vblk_rw_done, req);
+        break;
+    case VIRTIO_BLK_T_FLUSH:
+        blk_aio_flush(blk, vblk_rw_done, req);
+        break;
+    case VIRTIO_BLK_T_WRITE_ZEROES:
+        blk_aio_pwrite(blk, req->offset, req->zeroes, req->data_len, vblk_rw_done, req);
+        break;
+    }
+}
+
+/* The VM runs again after werror=stop: the kept requests go to the image again. */
+static void vblk_resume(void *opaque, bool running, RunState state)
+{
+    VirtIOBlock *s = opaque;
+    if (!running || !s->retry) {
+        return;
+    }
+    GSList *l = g_slist_reverse(s->retry);
+    s->retry = NULL;
+    for (GSList *i = l; i; i = i->next) {
+        vblk_submit(i->data);
+    }
+    g_slist_free(l);
+}
+
 static void vblk_rw_done(void *opaque, int ret)
 {
     VirtIOBlockReq *req = opaque;
+    VirtIOBlock *s = req->s;
     bool is_read = req->type == VIRTIO_BLK_T_IN;
     uint8_t status = VIRTIO_BLK_S_OK;
     if (ret < 0) {
-        BlockErrorAction a = blk_get_error_action(req->s->blk, is_read, -ret);
-        /* werror=stop is not implemented here yet: it reports like the default. */
+        BlockErrorAction a = blk_handle_io_error(s->blk, s->drive, is_read, -ret);
+        if (a == BLOCK_ERROR_ACTION_STOP) {
+            s->retry = g_slist_prepend(s->retry, req);
+            return;
+        }
         status = a == BLOCK_ERROR_ACTION_IGNORE ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
     }
     vblk_complete(req, status, is_read && status == VIRTIO_BLK_S_OK ? req->data_len : 0);
@@ -158,8 +204,9 @@ static void vblk_write_zeroes(VirtIOBlockReq *req)
         return;
     }
     req->zeroes = g_malloc0((size_t)num * BDRV_SECTOR_SIZE);
-    blk_aio_pwrite(s->blk, sector * BDRV_SECTOR_SIZE, req->zeroes,
-                   (size_t)num * BDRV_SECTOR_SIZE, vblk_rw_done, req);
+    req->data_len = (size_t)num * BDRV_SECTOR_SIZE;
+    req->offset = sector * BDRV_SECTOR_SIZE;
+    vblk_submit(req);
 }
 
 /* False: the request was malformed and the device is now broken. */
@@ -198,8 +245,8 @@ static bool vblk_handle_request(VirtIOBlock *s, VirtQueue *vq, VirtQueueElement 
             break;
         }
         vblk_slice(req, elem->in_sg, elem->in_num, 0, len);
-        blk_aio_preadv(s->blk, sector * BDRV_SECTOR_SIZE, req->iov, req->niov,
-                       vblk_rw_done, req);
+        req->offset = sector * BDRV_SECTOR_SIZE;
+        vblk_submit(req);
         break;
     }
     case VIRTIO_BLK_T_OUT: {
@@ -209,12 +256,12 @@ static bool vblk_handle_request(VirtIOBlock *s, VirtQueue *vq, VirtQueueElement 
             break;
         }
         vblk_slice(req, elem->out_sg, elem->out_num, sizeof(hdr), len);
-        blk_aio_pwritev(s->blk, sector * BDRV_SECTOR_SIZE, req->iov, req->niov,
-                        vblk_rw_done, req);
+        req->offset = sector * BDRV_SECTOR_SIZE;
+        vblk_submit(req);
         break;
     }
     case VIRTIO_BLK_T_FLUSH:
-        blk_aio_flush(s->blk, vblk_rw_done, req);
+        vblk_submit(req);
         break;
     case VIRTIO_BLK_T_GET_ID:
         vblk_get_id(req);
@@ -272,6 +319,15 @@ static void vblk_reset(VirtIODevice *vdev)
     if (s->blk) {
         blk_drain(s->blk);
     }
+    /* Requests kept for a retry belong to the old rings too: drop them. */
+    for (GSList *i = s->retry; i; i = i->next) {
+        VirtIOBlockReq *req = i->data;
+        virtqueue_drop(req->vq, req->elem);
+        g_free(req->iov);
+        g_free(req->zeroes);
+        g_free(req);
+    }
+    g_clear_pointer(&s->retry, g_slist_free);
 }
 
 static const VirtIODeviceOps vblk_ops = {
@@ -314,6 +370,8 @@ static void vblk_realize_vdev(VirtIOPCIProxy *proxy, Error **errp)
     }
     s->blk = dinfo->blk;
     s->read_only = blk_is_read_only(s->blk) || dinfo->read_only;
+    runstate_add_change_handler(vblk_resume, s);
+    s->resume_handler = true;
 
     VirtIODevice *vdev = &s->vdev;
     virtio_init(vdev, "virtio-blk", VIRTIO_ID_BLOCK, VIRTIO_BLK_CONFIG_SIZE, &vblk_ops);
@@ -340,6 +398,10 @@ static void vblk_unrealize_vdev(VirtIOPCIProxy *proxy)
     if (s->blk) {
         blk_drain(s->blk);
     }
+    if (s->resume_handler) {
+        runstate_remove_change_handler(vblk_resume, s);
+    }
+    vblk_reset(&s->vdev);
     virtio_cleanup(&s->vdev);
 }
 

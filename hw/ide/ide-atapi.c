@@ -28,6 +28,63 @@ static bool cd_has_medium(IDEState *s)
     return s->blk && !s->tray_open;
 }
 
+/*
+ * The tray moves (the guest's START STOP UNIT, or the monitor). While it is
+ * open the device lets go of the medium (s->blk NULL), so the monitor may
+ * take it out of the drive; closing takes whatever the drive holds now.
+ */
+static void cd_set_tray(IDEState *s, bool open)
+{
+    bool had = cd_has_medium(s);
+    s->tray_open = open;
+    s->blk = open || !s->dinfo ? NULL : s->dinfo->blk;
+    if (open && had) {
+        s->event_pending = 3;           /* MediaRemoval (MMC-3 Table 299) */
+    } else if (!open && s->blk) {
+        s->event_pending = 2;           /* NewMedia */
+        s->media_changed = true;        /* UNIT ATTENTION 28h on the next command */
+    }
+}
+
+static void cd_change_media(void *opaque, bool load)
+{
+    cd_set_tray(opaque, !load);
+}
+
+static bool cd_is_tray_open(void *opaque)
+{
+    IDEState *s = opaque;
+    return s->tray_open;
+}
+
+static bool cd_is_medium_locked(void *opaque)
+{
+    IDEState *s = opaque;
+    return s->tray_locked;
+}
+
+static void cd_eject_request(void *opaque, bool force)
+{
+    IDEState *s = opaque;
+    if (force) {
+        s->tray_locked = false;
+    }
+    s->event_pending = 1;               /* EjectRequest */
+}
+
+const DriveDevOps ide_cd_dev_ops = {
+    .change_media = cd_change_media,
+    .is_tray_open = cd_is_tray_open,
+    .is_medium_locked = cd_is_medium_locked,
+    .eject_request = cd_eject_request,
+};
+
+/* After loading migrated state: s->blk follows the tray again. */
+void ide_atapi_post_load(IDEState *s)
+{
+    s->blk = s->tray_open || !s->dinfo ? NULL : s->dinfo->blk;
+}
+
 static uint32_t cd_sectors(IDEState *s)
 {
     return cd_has_medium(s) ? blk_getlength(s->blk) / ATAPI_SECTOR : 0;
@@ -170,19 +227,18 @@ void ide_atapi_pio_next(IDEState *s)
         ide_set_irq(s->bus);
         return;
     }
+    if (s->cd_sectors_left && !cd_has_medium(s)) {
+        /* The medium went away in the middle of a read (monitor eject -f). */
+        atapi_check_condition(s, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+        return;
+    }
     if (s->cd_sectors_left) {
         uint32_t n = MIN(s->cd_sectors_left, IDE_BUF_SIZE / ATAPI_SECTOR);
-        uint8_t *buf = g_malloc(n * ATAPI_SECTOR);
-        void **ctx = g_new(void *, 3);
-        ctx[0] = s;
-        ctx[1] = buf;
-        ctx[2] = GUINT_TO_POINTER(s->gen);
-        s->busy_io = true;
+        IDEReq *r = ide_req_new(s, n * ATAPI_SECTOR);
         s->status = IDE_ST_BSY | IDE_ST_DRDY;
         s->xfer = IDE_XFER_NONE;
         s->drq_bytes = n * ATAPI_SECTOR;
-        blk_aio_pread(s->blk, s->cd_lba * ATAPI_SECTOR, buf, n * ATAPI_SECTOR,
-                      atapi_read_cb, ctx);
+        ide_req_submit(r, IDE_REQ_READ, s->cd_lba * ATAPI_SECTOR, atapi_read_cb);
         return;
     }
     atapi_ok(s);
@@ -190,26 +246,26 @@ void ide_atapi_pio_next(IDEState *s)
 
 static void atapi_read_cb(void *opaque, int ret)
 {
-    void **ctx = opaque;
-    IDEState *s = ctx[0];
-    uint8_t *buf = ctx[1];
+    IDEReq *r = opaque;
+    IDEState *s = r->s;
 
-    if (GPOINTER_TO_UINT(ctx[2]) == s->gen) {
-        s->busy_io = false;
-        if (ret < 0 && ide_io_error(s, true, ret)) {
+    if (ide_req_done(r)) {
+        BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
+        if (a == BLOCK_ERROR_ACTION_STOP) {
+            return;
+        } else if (a == BLOCK_ERROR_ACTION_REPORT) {
             atapi_check_condition(s, SENSE_MEDIUM_ERROR, 0x11);
         } else {
-            uint32_t n = s->drq_bytes / ATAPI_SECTOR;
-            memcpy(s->io_buffer, buf, s->drq_bytes);
+            uint32_t n = r->len / ATAPI_SECTOR;
+            memcpy(s->io_buffer, r->buf, r->len);
             s->cd_lba += n;
             s->cd_sectors_left -= n;
             s->data_end = 0;
-            s->buf_end = n * ATAPI_SECTOR;
+            s->buf_end = r->len;
             ide_atapi_pio_next(s);
         }
     }
-    g_free(buf);
-    g_free(ctx);
+    ide_req_free(r);
 }
 
 /* Send @len bytes of io_buffer (limited by the allocation length @alloc). */
@@ -446,7 +502,8 @@ static uint32_t atapi_gesn(IDEState *s, uint8_t *buf, bool *ok)
     }
     buf[2] = 4;                 /* media class */
     buf[4] = s->event_pending;
-    buf[5] = (cd_has_medium(s) ? 2 : 0) | (s->tray_open ? 1 : 0);
+    /* Media status: a disc is present (even behind an open tray), tray open. */
+    buf[5] = (s->dinfo && s->dinfo->blk ? 2 : 0) | (s->tray_open ? 1 : 0);
     s->event_pending = 0;
     be16(buf, 6);
     return 8;
@@ -576,12 +633,17 @@ static void atapi_execute(IDEState *s)
                 atapi_check_condition(s, SENSE_NOT_READY, ASC_MEDIA_REMOVAL_PREVENTED);
                 break;
             }
-            s->tray_open = true;
-            s->event_pending = 3;       /* media removal */
+            if (!s->tray_open) {
+                cd_set_tray(s, true);
+                if (s->dinfo) {
+                    drive_tray_moved(s->dinfo, true);
+                }
+            }
         } else if (loej && start && s->tray_open) {
-            s->tray_open = false;
-            if (s->blk) {
-                s->event_pending = 2;   /* new media */
+            cd_set_tray(s, false);
+            s->media_changed = false;   /* the guest closed it: it knows */
+            if (s->dinfo) {
+                drive_tray_moved(s->dinfo, false);
             }
         }
         atapi_ok(s);

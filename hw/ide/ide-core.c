@@ -12,18 +12,12 @@
 #include "hw/ide/ide-internal.h"
 #include "block/block-backend.h"
 #include "util/log.h"
+#include "system/runstate.h"
 
 #define MAX_MULT_SECTORS 16
 #define MAX_PRD_ENTRIES  (65536 / 8)    /* the table lives in one 64 KiB region */
 
-typedef struct IDEReq {
-    IDEState *s;
-    uint32_t gen;
-    uint32_t len;
-    uint8_t *buf;
-} IDEReq;
-
-static IDEReq *ide_req_new(IDEState *s, uint32_t len)
+IDEReq *ide_req_new(IDEState *s, uint32_t len)
 {
     IDEReq *r = g_new0(IDEReq, 1);
     r->s = s;
@@ -34,8 +28,9 @@ static IDEReq *ide_req_new(IDEState *s, uint32_t len)
     return r;
 }
 
-/* Frees @r; true if the request still belongs to the current command. */
-static bool ide_req_done(IDEReq *r)
+/* True if the request still belongs to the current command (then the drive is
+ * no longer busy with it). */
+bool ide_req_done(IDEReq *r)
 {
     bool live = r->gen == r->s->gen;
     if (live) {
@@ -44,10 +39,51 @@ static bool ide_req_done(IDEReq *r)
     return live;
 }
 
-static void ide_req_free(IDEReq *r)
+void ide_req_free(IDEReq *r)
 {
     g_free(r->buf);
     g_free(r);
+}
+
+/* Hand @r to the image: read or write r->len bytes at r->offset, or flush. */
+void ide_req_submit(IDEReq *r, IDEReqKind kind, int64_t offset, BlockCompletionFunc *cb)
+{
+    IDEState *s = r->s;
+    r->kind = kind;
+    r->offset = offset;
+    r->cb = cb;
+    switch (kind) {
+    case IDE_REQ_READ:
+        blk_aio_pread(s->blk, offset, r->buf, r->len, cb, r);
+        break;
+    case IDE_REQ_WRITE:
+        blk_aio_pwrite(s->blk, offset, r->buf, r->len, cb, r);
+        break;
+    case IDE_REQ_FLUSH:
+        blk_aio_flush(s->blk, cb, r);
+        break;
+    }
+}
+
+/*
+ * werror=stop / rerror=stop: the VM stops and the failed request waits in the
+ * drive; when the VM runs again it is submitted once more, unchanged (the
+ * guest never sees the error unless it persists into another policy).
+ */
+static void ide_retry_resume(void *opaque, bool running, RunState state)
+{
+    IDEState *s = opaque;
+    IDEReq *r = s->retry_req;
+    if (!running || !r) {
+        return;
+    }
+    s->retry_req = NULL;
+    if (r->gen != s->gen || !s->blk) {
+        ide_req_free(r);        /* reset or ejected while stopped: drop it */
+        return;
+    }
+    s->busy_io = true;
+    ide_req_submit(r, r->kind, r->offset, r->cb);
 }
 
 /* ---- interrupts ---- */
@@ -131,19 +167,32 @@ static void ide_error(IDEState *s, uint8_t err)
 }
 
 /*
- * A failed request: what -drive rerror=/werror= say. Returns false when the
- * error is to be ignored (the request counts as done). "stop" is reported
- * like "report" here (the VM is not stopped).
+ * A failed request @r: what -drive rerror=/werror= say. IGNORE: the request
+ * counts as done. STOP: the VM stops and @r is kept to be submitted again on
+ * resume (the caller must not touch or free it). REPORT: the caller reports
+ * the error to the guest.
  */
-bool ide_io_error(IDEState *s, bool is_read, int ret)
+BlockErrorAction ide_io_error(IDEReq *r, int ret)
 {
+    IDEState *s = r->s;
+    bool is_read = r->kind == IDE_REQ_READ;
+
     s->io_errors++;
-    if (s->blk && blk_get_error_action(s->blk, is_read, -ret) == BLOCK_ERROR_ACTION_IGNORE) {
-        return false;
+    if (!s->blk) {
+        return BLOCK_ERROR_ACTION_REPORT;
     }
-    emu_log_mask(LOG_GUEST_ERROR, "ide%d-%d: %s error: %s\n", s->bus->bus_id, s->unit,
-                 is_read ? "read" : "write", strerror(-ret));
-    return true;
+    BlockErrorAction a = blk_handle_io_error(s->blk, s->dinfo ? s->dinfo->id : NULL,
+                                             is_read, -ret);
+    if (a == BLOCK_ERROR_ACTION_STOP) {
+        s->busy_io = true;
+        s->retry_req = r;
+        return a;
+    }
+    if (a == BLOCK_ERROR_ACTION_REPORT) {
+        emu_log_mask(LOG_GUEST_ERROR, "ide%d-%d: %s error: %s\n", s->bus->bus_id, s->unit,
+                     is_read ? "read" : "write", strerror(-ret));
+    }
+    return a;
 }
 
 void ide_pio_setup(IDEState *s, IDEXferKind kind, uint32_t start, uint32_t len)
@@ -281,7 +330,10 @@ static void ide_pio_read_cb(void *opaque, int ret)
         ide_req_free(r);
         return;
     }
-    if (ret < 0 && ide_io_error(s, true, ret)) {
+    BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
+    if (a == BLOCK_ERROR_ACTION_STOP) {
+        return;
+    } else if (a == BLOCK_ERROR_ACTION_REPORT) {
         ide_error(s, IDE_ER_UNC);
     } else {
         memcpy(s->io_buffer, r->buf, r->len);
@@ -300,7 +352,7 @@ static void ide_pio_read_next(IDEState *s)
 
     s->status = IDE_ST_BSY | IDE_ST_DRDY | IDE_ST_DSC;
     s->xfer = IDE_XFER_NONE;
-    blk_aio_pread(s->blk, s->sector_num * 512, r->buf, r->len, ide_pio_read_cb, r);
+    ide_req_submit(r, IDE_REQ_READ, s->sector_num * 512, ide_pio_read_cb);
 }
 
 static void ide_pio_out_block(IDEState *s)
@@ -319,7 +371,10 @@ static void ide_pio_write_cb(void *opaque, int ret)
         ide_req_free(r);
         return;
     }
-    if (ret < 0 && ide_io_error(s, false, ret)) {
+    BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
+    if (a == BLOCK_ERROR_ACTION_STOP) {
+        return;
+    } else if (a == BLOCK_ERROR_ACTION_REPORT) {
         ide_error(s, IDE_ER_ABRT);
     } else {
         s->nsectors_left -= r->len / 512;
@@ -340,7 +395,7 @@ static void ide_pio_write_block_done(IDEState *s)
     memcpy(r->buf, s->io_buffer, r->len);
     s->status = IDE_ST_BSY | IDE_ST_DRDY | IDE_ST_DSC;
     s->xfer = IDE_XFER_NONE;
-    blk_aio_pwrite(s->blk, s->sector_num * 512, r->buf, r->len, ide_pio_write_cb, r);
+    ide_req_submit(r, IDE_REQ_WRITE, s->sector_num * 512, ide_pio_write_cb);
 }
 
 /* The host moved the last byte of the data window. */
@@ -489,7 +544,10 @@ static void ide_dma_read_cb(void *opaque, int ret)
         ide_req_free(r);
         return;
     }
-    if (ret < 0 && ide_io_error(s, true, ret)) {
+    BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
+    if (a == BLOCK_ERROR_ACTION_STOP) {
+        return;
+    } else if (a == BLOCK_ERROR_ACTION_REPORT) {
         ide_dma_finish(s, PRD_OK, true);
     } else {
         PRDResult res = ide_prd_rw(s->bus, r->buf, r->len, true);
@@ -513,7 +571,10 @@ static void ide_dma_write_cb(void *opaque, int ret)
         ide_req_free(r);
         return;
     }
-    if (ret < 0 && ide_io_error(s, false, ret)) {
+    BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
+    if (a == BLOCK_ERROR_ACTION_STOP) {
+        return;
+    } else if (a == BLOCK_ERROR_ACTION_REPORT) {
         ide_dma_finish(s, PRD_OK, true);
     } else {
         s->dma_offset += r->len;
@@ -532,10 +593,14 @@ static void ide_dma_run(IDEState *s)
         ide_dma_finish(s, PRD_OK, false);
         return;
     }
+    if (!s->blk && (s->dma_kind == DMA_BLK_READ || s->dma_kind == DMA_BLK_WRITE)) {
+        ide_dma_finish(s, PRD_OK, true);    /* the CD was ejected meanwhile */
+        return;
+    }
     switch (s->dma_kind) {
     case DMA_BLK_READ:
         r = ide_req_new(s, chunk);
-        blk_aio_pread(s->blk, s->dma_offset, r->buf, chunk, ide_dma_read_cb, r);
+        ide_req_submit(r, IDE_REQ_READ, s->dma_offset, ide_dma_read_cb);
         break;
     case DMA_BLK_WRITE: {
         r = ide_req_new(s, chunk);
@@ -546,7 +611,7 @@ static void ide_dma_run(IDEState *s)
             ide_dma_finish(s, res, false);
             return;
         }
-        blk_aio_pwrite(s->blk, s->dma_offset, r->buf, chunk, ide_dma_write_cb, r);
+        ide_req_submit(r, IDE_REQ_WRITE, s->dma_offset, ide_dma_write_cb);
         break;
     }
     case DMA_BUF_READ: {
@@ -610,7 +675,10 @@ static void ide_flush_cb(void *opaque, int ret)
     IDEState *s = r->s;
 
     if (ide_req_done(r)) {
-        if (ret < 0 && ide_io_error(s, false, ret)) {
+        BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
+        if (a == BLOCK_ERROR_ACTION_STOP) {
+            return;
+        } else if (a == BLOCK_ERROR_ACTION_REPORT) {
             ide_error(s, IDE_ER_ABRT);
         } else {
             ide_cmd_ok(s);
@@ -784,7 +852,7 @@ static void ide_exec_cmd(IDEState *s, uint8_t cmd)
         }
         IDEReq *r = ide_req_new(s, 1);
         s->status = IDE_ST_BSY | IDE_ST_DRDY | IDE_ST_DSC;
-        blk_aio_flush(s->blk, ide_flush_cb, r);
+        ide_req_submit(r, IDE_REQ_FLUSH, 0, ide_flush_cb);
         break;
     }
     case 0xef:                          /* SET FEATURES */
@@ -1043,6 +1111,10 @@ bool ide_bus_attach_drives(IDEBus *bus, Error **errp)
             error_setg(errp, "%s: an IDE disk needs a file", d->option);
             return false;
         }
+        if (s->kind == IDE_CD) {
+            drive_set_dev_ops(d, &ide_cd_dev_ops, s);
+        }
+        runstate_add_change_handler(ide_retry_resume, s);
         s->nb_sectors = s->blk ? blk_getlength(s->blk) / 512 : 0;
         uint64_t cyls = s->nb_sectors / (16 * 63);
         s->cyls = MAX(1, MIN(cyls, 16383));
@@ -1094,6 +1166,9 @@ static int ide_drive_post_load(void *opaque, int version_id)
     if (s->data_end > IDE_BUF_SIZE || s->data_ptr > s->data_end || s->buf_end > IDE_BUF_SIZE) {
         s->xfer = IDE_XFER_NONE;
         s->data_ptr = s->data_end = s->buf_end = 0;
+    }
+    if (s->kind == IDE_CD) {
+        ide_atapi_post_load(s);
     }
     return 0;
 }

@@ -101,6 +101,7 @@ typedef struct IDEState {
 
     /* requests: a completion whose generation differs was cancelled */
     uint32_t gen;
+    struct IDEReq *retry_req;   /* failed under werror/rerror=stop: resubmitted on cont */
     bool busy_io;
     uint64_t io_errors, guest_errors;
 
@@ -146,7 +147,23 @@ void ide_bm_stop(IDEBus *bus);
 void ide_set_irq(IDEBus *bus);
 void ide_pio_setup(IDEState *s, IDEXferKind kind, uint32_t start, uint32_t len);
 void ide_dma_begin(IDEState *s, IDEDmaKind kind, int64_t offset, uint64_t bytes);
-bool ide_io_error(IDEState *s, bool is_read, int ret);
+/* A request's buffer and where it goes; completions check the generation. */
+typedef enum { IDE_REQ_READ, IDE_REQ_WRITE, IDE_REQ_FLUSH } IDEReqKind;
+typedef struct IDEReq {
+    IDEState *s;
+    uint32_t gen;
+    uint32_t len;
+    uint8_t *buf;
+    IDEReqKind kind;
+    int64_t offset;
+    BlockCompletionFunc *cb;
+} IDEReq;
+
+IDEReq *ide_req_new(IDEState *s, uint32_t len);
+bool ide_req_done(IDEReq *r);
+void ide_req_free(IDEReq *r);
+void ide_req_submit(IDEReq *r, IDEReqKind kind, int64_t offset, BlockCompletionFunc *cb);
+BlockErrorAction ide_io_error(IDEReq *r, int ret);
 /* ATAPI */
 void ide_atapi_identify(IDEState *s);
 void ide_atapi_packet_cmd(IDEState *s);
@@ -155,6 +172,9 @@ void ide_atapi_pio_next(IDEState *s);
 void ide_atapi_dma_done(IDEState *s, bool ok);
 void ide_atapi_set_signature(IDEState *s);
 void ide_atapi_reset(IDEState *s);
+void ide_atapi_post_load(IDEState *s);
+/* The monitor's view of a CD drive's tray (block/drive.h). */
+extern const DriveDevOps ide_cd_dev_ops;
 void ide_padstr(uint16_t *words, const char *str, int nwords);
 
 #endif

@@ -131,5 +131,14 @@ void blk_set_on_error(BlockBackend *blk, BlockdevOnError on_read_error,
 BlockdevOnError blk_get_on_error(const BlockBackend *blk, bool is_read);
 /* What a device should do with a failed request (@error: a positive errno). */
 BlockErrorAction blk_get_error_action(const BlockBackend *blk, bool is_read, int error);
+/*
+ * A device's request failed with @error (positive errno): decide as
+ * blk_get_error_action, send QMP BLOCK_IO_ERROR naming @device (the drive id),
+ * and for STOP stop the VM (run state io-error, from the main loop soon
+ * after). On STOP the device keeps the request and submits it again when the
+ * VM resumes (a runstate change handler), as QEMU's werror=stop does.
+ */
+BlockErrorAction blk_handle_io_error(BlockBackend *blk, const char *device, bool is_read,
+                                     int error);
 
 #endif

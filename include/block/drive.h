@@ -43,6 +43,11 @@ typedef struct DriveInfo {
     char *devaddr;             /* addr= (if=virtio: the PCI slot) */
     BlockdevOnError on_read_error, on_write_error;
     char *attached_to;         /* QOM path of the device that claimed it, or NULL */
+    BlockCacheMode cache;      /* how a medium inserted later is opened */
+    BlockLocking locking;
+    /* The device with removable media (drive_set_dev_ops), or NULL. */
+    const struct DriveDevOps *dev_ops;
+    void *dev_opaque;
 } DriveInfo;
 
 /* "ide", "virtio", ... */
@@ -85,6 +90,48 @@ bool drive_claim(DriveInfo *dinfo, const char *dev_path, Error **errp);
 /* After the machine and -device are created: fail for a drive with an
  * interface (if=ide, virtio, ...) that no device connected. */
 bool drive_check_orphaned(Error **errp);
+
+/* ---- removable media: eject, change, the tray (block/drive-media.c) ---- */
+
+/*
+ * What a device with removable media (an ATAPI CD-ROM) tells the monitor, as
+ * QEMU's BlockDevOps. The device owns the tray state; the drive owns the medium
+ * (DriveInfo.blk, NULL when none).
+ */
+typedef struct DriveDevOps {
+    /*
+     * @load false: the tray opens (the medium becomes inaccessible; it may then
+     * be removed). @load true: the tray closes on whatever DriveInfo.blk is now
+     * (a changed medium: the device reports a media change to the guest).
+     */
+    void (*change_media)(void *opaque, bool load);
+    bool (*is_tray_open)(void *opaque);
+    /* The guest locked the medium in (PREVENT ALLOW MEDIUM REMOVAL). */
+    bool (*is_medium_locked)(void *opaque);
+    /* Ask the guest to release the medium (an eject-request event);
+     * @force: unlock the tray too. */
+    void (*eject_request)(void *opaque, bool force);
+} DriveDevOps;
+
+void drive_set_dev_ops(DriveInfo *dinfo, const DriveDevOps *ops, void *opaque);
+/* The device's tray moved (the guest or the monitor): QMP DEVICE_TRAY_MOVED. */
+void drive_tray_moved(DriveInfo *dinfo, bool open);
+
+/*
+ * The monitor's operations, by drive id or by the QOM path / id of the device.
+ * open_tray with a locked tray and !@force sends an eject request and fails
+ * ("wait for tray to open and try again"), as QEMU.
+ */
+bool drive_open_tray(const char *name, bool force, Error **errp);
+bool drive_close_tray(const char *name, Error **errp);
+bool drive_remove_medium(const char *name, Error **errp);
+/* @read_only: "retain", "read-only" or "read-write" (QMP's read-only-mode). */
+bool drive_insert_medium(const char *name, const char *filename, const char *format,
+                         const char *read_only, Error **errp);
+/* eject = open_tray + remove_medium; change = open, remove, insert, close. */
+bool drive_eject(const char *name, bool force, Error **errp);
+bool drive_change_medium(const char *name, const char *filename, const char *format,
+                         const char *read_only, Error **errp);
 
 /* At exit: wait for requests, flush and close every drive (drops the locks). */
 void drive_cleanup_all(void);

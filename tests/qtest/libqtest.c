@@ -831,6 +831,11 @@ char *qtest_get_stderr(QTestState *s)
     return g_string_free(out, false);
 }
 
+pid_t qtest_pid(QTestState *s)
+{
+    return s->pid;
+}
+
 int qtest_quit(QTestState *s)
 {
     if (s->qmp_fd >= 0) {

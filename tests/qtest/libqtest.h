@@ -32,6 +32,8 @@ QTestState *qtest_initf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
  * Returns emu's exit status, or 128 + the signal number if a signal ended it.
  */
 int qtest_quit(QTestState *s);
+/* emu's process id (to send it signals or change its limits). */
+pid_t qtest_pid(QTestState *s);
 /* Everything emu wrote to stdout/stderr so far. */
 char *qtest_get_stderr(QTestState *s);
 

@@ -7,6 +7,8 @@
 #include "pci-helpers.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define IDE_BDF   BDF(1, 1)
@@ -18,8 +20,9 @@
 #define PRD_TABLE 0x10000
 #define DISK_SECTORS ((1ull << 28) + 64)    /* past LBA28: needs LBA48 */
 #define CD_SECTORS 100
+#define CD2_SECTORS 40
 
-static char *disk_path, *cd_path;
+static char *disk_path, *cd_path, *cd2_path;
 static int disk_fd;
 
 static void make_images(void)
@@ -48,6 +51,17 @@ static void make_images(void)
         for (int i = 0; i < 2048; i++) {
             sec[i] = (uint8_t)(s * 3 + i * 5);
         }
+        memcpy(sec, &s, sizeof(s));
+        g_assert_cmpint(pwrite(fd, sec, 2048, (off_t)s * 2048), ==, 2048);
+    }
+    close(fd);
+
+    /* A second, smaller disc for media changes: every byte 0x5a, sector number first. */
+    cd2_path = g_strdup("/tmp/emu-ide-cd2-XXXXXX");
+    fd = mkstemp(cd2_path);
+    g_assert_cmpint(fd, >=, 0);
+    for (int s = 0; s < CD2_SECTORS; s++) {
+        memset(sec, 0x5a, sizeof(sec));
         memcpy(sec, &s, sizeof(s));
         g_assert_cmpint(pwrite(fd, sec, 2048, (off_t)s * 2048), ==, 2048);
     }
@@ -628,6 +642,303 @@ static void test_atapi_no_medium(void)
     g_assert_cmpint(qtest_quit(s), ==, 0);
 }
 
+/* ---- removable media: the monitor's eject/change and the guest's tray ---- */
+
+/* CHECK CONDITION's sense key and ASC after @cdb (REQUEST SENSE), or 0 if it passed. */
+static int atapi_sense_of(QTestState *s, const uint8_t *cdb, uint8_t *buf, int *n)
+{
+    if (!(atapi_cmd(s, cdb, false, 2048, buf, n, NULL) & 0x01)) {
+        return 0;
+    }
+    uint8_t rs[12] = { 0x03, 0, 0, 0, 18 };
+    uint8_t sense[64];
+    atapi_cmd(s, rs, false, 2048, sense, NULL, NULL);
+    return sense[2] << 8 | sense[12];
+}
+
+static uint32_t atapi_capacity(QTestState *s)
+{
+    uint8_t cdb[12] = { 0x25 }, buf[64];
+    g_assert_cmphex(atapi_cmd(s, cdb, false, 2048, buf, NULL, NULL) & 0x01, ==, 0);
+    return (buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3]) + 1;
+}
+
+/* READ(10) of one sector: its first word is the sector number, then the disc's pattern. */
+static int atapi_read1(QTestState *s, uint32_t lba, uint8_t *buf)
+{
+    uint8_t cdb[12] = { 0x28, 0, lba >> 24, lba >> 16, lba >> 8, lba, 0, 0, 1 };
+    int n = 0;
+    int r = atapi_sense_of(s, cdb, buf, &n);
+    if (!r) {
+        g_assert_cmpint(n, ==, 2048);
+        int sec;
+        memcpy(&sec, buf, sizeof(sec));
+        g_assert_cmpint(sec, ==, lba);
+    }
+    return r;
+}
+
+/* The QMP error text of a command, or NULL when it succeeded. */
+static char *qmp_error(QTestState *s, const char *cmd)
+{
+    g_autoptr(JsonNode) r = qtest_qmp(s, "%s", cmd);
+    JsonObject *o = json_node_get_object(r);
+    if (!json_object_has_member(o, "error")) {
+        return NULL;
+    }
+    return g_strdup(json_object_get_string_member(
+        json_object_get_object_member(o, "error"), "desc"));
+}
+
+static bool tray_event(QTestState *s, bool open)
+{
+    g_autoptr(JsonNode) ev = qtest_qmp_eventwait_ref(s, "DEVICE_TRAY_MOVED");
+    JsonObject *data = json_object_get_object_member(json_node_get_object(ev), "data");
+    g_assert_cmpstr(json_object_get_string_member(data, "device"), ==, "ide1-cd0");
+    return json_object_get_boolean_member(data, "tray-open") == open;
+}
+
+static void test_atapi_change(void)
+{
+    QTestState *s = start(NULL);
+    uint8_t buf[4096], tur[12] = { 0 };
+
+    g_assert_cmpint(atapi_read1(s, 7, buf), ==, 0);
+    g_assert_cmphex(buf[100], ==, (uint8_t)(7 * 3 + 100 * 5));
+    g_assert_cmpuint(atapi_capacity(s), ==, CD_SECTORS);
+
+    g_autofree char *cmd = g_strdup_printf("change ide1-cd0 %s raw", cd2_path);
+    g_autofree char *out = hmp(s, cmd);
+    g_assert_cmpstr(out, ==, "");
+    g_assert_true(tray_event(s, true));
+    g_assert_true(tray_event(s, false));
+
+    /* MMC-3 §4.1.6: the first command after the change reports UNIT ATTENTION 28h. */
+    g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0x0628);
+    g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0);
+    g_assert_cmpuint(atapi_capacity(s), ==, CD2_SECTORS);
+    g_assert_cmpint(atapi_read1(s, 7, buf), ==, 0);
+    g_assert_cmphex(buf[100], ==, 0x5a);
+    /* Past the new, smaller disc: ILLEGAL REQUEST, LBA out of range. */
+    g_assert_cmphex(atapi_read1(s, CD2_SECTORS + 3, buf), ==, 0x0521);
+
+    g_autofree char *info = hmp(s, "info block ide1-cd0");
+    g_assert_nonnull(strstr(info, cd2_path));
+    g_assert_nonnull(strstr(info, "tray closed"));
+
+    /* Bad requests: an error naming the problem, the old state kept. */
+    g_autofree char *e1 = qmp_error(s, "{'execute': 'eject', 'arguments': {'device': 'ide0-hd0'}}");
+    g_assert_nonnull(e1);
+    g_assert_nonnull(strstr(e1, "not removable"));
+    g_autofree char *e2 = qmp_error(s, "{'execute': 'eject', 'arguments': {'device': 'nope'}}");
+    g_assert_nonnull(strstr(e2, "not found"));
+    g_autofree char *e3 = qmp_error(s, "{'execute': 'blockdev-remove-medium', "
+                                       "'arguments': {'device': 'ide1-cd0'}}");
+    g_assert_nonnull(strstr(e3, "not open"));
+    g_autofree char *e4 = qmp_error(s, "{'execute': 'blockdev-change-medium', 'arguments': "
+                                       "{'device': 'ide1-cd0', 'filename': '/nonexistent/x.iso'}}");
+    g_assert_nonnull(e4);
+    g_assert_nonnull(strstr(e4, "/nonexistent/x.iso"));
+    g_assert_true(tray_event(s, true));
+    /* The failed change left the tray open and the drive empty (as QEMU). */
+    g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0x023a);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+static void test_atapi_eject_locked(void)
+{
+    QTestState *s = start(NULL);
+    uint8_t buf[4096], tur[12] = { 0 };
+    uint8_t lock[12] = { 0x1e, 0, 0, 0, 1 };
+    uint8_t gesn[12] = { 0x4a, 1, 0, 0, 0x10, 0, 0, 0, 8 };
+
+    g_assert_cmphex(atapi_cmd(s, lock, false, 2048, buf, NULL, NULL) & 0x01, ==, 0);
+    g_autofree char *e = qmp_error(s, "{'execute': 'eject', 'arguments': {'device': 'ide1-cd0'}}");
+    g_assert_nonnull(e);
+    g_assert_nonnull(strstr(e, "is locked"));
+    /* The guest was asked to let go: GESN media class, event 1 (EjectRequest). */
+    g_assert_cmphex(atapi_cmd(s, gesn, false, 2048, buf, NULL, NULL) & 0x01, ==, 0);
+    g_assert_cmphex(buf[4] & 0x0f, ==, 1);
+    g_assert_cmphex(buf[5], ==, 2);                     /* medium present, tray closed */
+    g_assert_cmpint(atapi_read1(s, 1, buf), ==, 0);     /* still readable */
+
+    /* -f opens anyway and takes the disc out. */
+    g_autofree char *out = hmp(s, "eject -f ide1-cd0");
+    g_assert_cmpstr(out, ==, "");
+    g_assert_true(tray_event(s, true));
+    g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0x023a);
+    g_assert_cmphex(atapi_cmd(s, gesn, false, 2048, buf, NULL, NULL) & 0x01, ==, 0);
+    g_assert_cmphex(buf[5], ==, 1);                     /* no medium, tray open */
+    g_autofree char *info = hmp(s, "info block ide1-cd0");
+    g_assert_nonnull(strstr(info, "not inserted"));
+    g_assert_nonnull(strstr(info, "tray open"));
+
+    /* Closing an empty tray: still no medium, and no unit attention. */
+    g_assert_null(qmp_error(s, "{'execute': 'blockdev-close-tray', "
+                               "'arguments': {'device': 'ide1-cd0'}}"));
+    g_assert_true(tray_event(s, false));
+    g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0x023a);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+/* The guest opens the tray (START STOP UNIT LoEj): the monitor sees it and may swap the disc. */
+static void test_atapi_guest_tray(void)
+{
+    QTestState *s = start(NULL);
+    uint8_t buf[4096], tur[12] = { 0 };
+    uint8_t open[12] = { 0x1b, 0, 0, 0, 0x02 }, close[12] = { 0x1b, 0, 0, 0, 0x03 };
+
+    g_assert_cmphex(atapi_cmd(s, open, false, 2048, buf, NULL, NULL) & 0x01, ==, 0);
+    g_assert_true(tray_event(s, true));
+    g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0x023a);
+    g_assert_null(qmp_error(s, "{'execute': 'blockdev-remove-medium', "
+                               "'arguments': {'device': 'ide1-cd0'}}"));
+    g_autofree char *ins = g_strdup_printf("{'execute': 'blockdev-change-medium', 'arguments': "
+                                           "{'device': 'ide1-cd0', 'filename': '%s'}}",
+                                           cd2_path);
+    g_assert_null(qmp_error(s, ins));
+    g_assert_true(tray_event(s, false));
+    g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0x0628);
+    g_assert_cmpint(atapi_read1(s, 3, buf), ==, 0);
+    g_assert_cmphex(buf[2047], ==, 0x5a);
+    /* The guest opens and closes it again: same disc, no unit attention. */
+    g_assert_cmphex(atapi_cmd(s, open, false, 2048, buf, NULL, NULL) & 0x01, ==, 0);
+    g_assert_true(tray_event(s, true));
+    g_assert_cmphex(atapi_cmd(s, close, false, 2048, buf, NULL, NULL) & 0x01, ==, 0);
+    g_assert_true(tray_event(s, false));
+    g_assert_cmpint(atapi_read1(s, 4, buf), ==, 0);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+/* ---- werror=/rerror=: host I/O errors ---- */
+
+#define ERR_LIMIT   (1 << 20)           /* RLIMIT_FSIZE of emu: writes past 1 MiB fail */
+#define ERR_LBA     4096                /* 2 MiB: past the limit */
+
+static const char *status_of(QTestState *s)
+{
+    static char buf[32];
+    g_autoptr(JsonNode) r = qtest_qmp(s, "{'execute': 'query-status'}");
+    JsonObject *o = json_node_get_object(qtest_qmp_return(r));
+    g_strlcpy(buf, json_object_get_string_member(o, "status"), sizeof(buf));
+    return buf;
+}
+
+/* PIO WRITE SECTORS of one sector of @fill at ERR_LBA on the primary channel's @unit. */
+static void pio_write_start(QTestState *s, int unit, uint8_t fill)
+{
+    qtest_outb(s, P0 + 6, 0xe0 | unit << 4);
+    wait_not_busy(s, C0);
+    qtest_outb(s, P0 + 6, 0xe0 | unit << 4 | ((ERR_LBA >> 24) & 0xf));
+    qtest_outb(s, P0 + 2, 1);
+    qtest_outb(s, P0 + 3, ERR_LBA & 0xff);
+    qtest_outb(s, P0 + 4, ERR_LBA >> 8);
+    qtest_outb(s, P0 + 5, ERR_LBA >> 16);
+    qtest_outb(s, P0 + 7, 0x30);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x08, ==, 0x08);
+    for (int i = 0; i < 256; i++) {
+        qtest_outw(s, P0, fill | fill << 8);
+    }
+}
+
+static JsonObject *io_error_event(QTestState *s, JsonNode **keep)
+{
+    *keep = qtest_qmp_eventwait_ref(s, "BLOCK_IO_ERROR");
+    return json_object_get_object_member(json_node_get_object(*keep), "data");
+}
+
+/*
+ * EFBIG from RLIMIT_FSIZE is a real host write error, with no root or special
+ * filesystem: werror=stop stops the VM with the request kept, `cont` after the
+ * limit is lifted completes it; werror=report gives the guest ABRT;
+ * werror=ignore completes the command and writes nothing.
+ */
+static void test_werror(void)
+{
+    char paths[3][64];
+    for (int i = 0; i < 3; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "/tmp/emu-ide-werr-XXXXXX");
+        int fd = mkstemp(paths[i]);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(ftruncate(fd, 4 << 20), ==, 0);
+        close(fd);
+    }
+    struct rlimit old, lim;
+    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
+    lim = old;
+    lim.rlim_cur = ERR_LIMIT;
+    signal(SIGXFSZ, SIG_IGN);           /* inherited: emu gets EFBIG, not killed */
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    QTestState *s = qtest_initf("-machine pc -nodefaults -m 64M "
+                                "-drive file=%s,if=ide,index=0,format=raw,werror=stop "
+                                "-drive file=%s,if=ide,index=1,format=raw,werror=report "
+                                "-drive file=%s,if=ide,index=2,format=raw,werror=ignore",
+                                paths[0], paths[1], paths[2]);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
+    signal(SIGXFSZ, SIG_DFL);
+    JsonNode *keep;
+    JsonObject *ev;
+
+    /* report: ERR + ABRT, the VM runs on */
+    pio_write_start(s, 1, 0x11);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x01, ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P0 + 1), ==, 0x04);
+    ev = io_error_event(s, &keep);
+    g_assert_cmpstr(json_object_get_string_member(ev, "device"), ==, "ide0-hd1");
+    g_assert_cmpstr(json_object_get_string_member(ev, "operation"), ==, "write");
+    g_assert_cmpstr(json_object_get_string_member(ev, "action"), ==, "report");
+    json_node_unref(keep);
+    g_assert_cmpstr(status_of(s), ==, "running");
+
+    /* stop: the VM stops with the drive BSY; the data is not on disk yet */
+    pio_write_start(s, 0, 0x77);
+    ev = io_error_event(s, &keep);
+    g_assert_cmpstr(json_object_get_string_member(ev, "device"), ==, "ide0-hd0");
+    g_assert_cmpstr(json_object_get_string_member(ev, "action"), ==, "stop");
+    json_node_unref(keep);
+    qtest_qmp_eventwait(s, "STOP");
+    g_assert_cmpstr(status_of(s), ==, "io-error");
+    g_assert_cmphex(qtest_inb(s, C0) & 0x80, ==, 0x80);
+    uint8_t sec[512], want[512];
+    memset(want, 0x77, sizeof(want));
+    int fd = open(paths[0], O_RDONLY);
+    g_assert_cmpint(pread(fd, sec, 512, (off_t)ERR_LBA * 512), ==, 512);
+    g_assert_cmphex(sec[0], ==, 0);
+    /* The host makes room; cont retries the same request, which now lands. */
+    lim.rlim_cur = RLIM_INFINITY;
+    g_assert_cmpint(prlimit(qtest_pid(s), RLIMIT_FSIZE, &lim, NULL), ==, 0);
+    g_autoptr(JsonNode) r = qtest_qmp(s, "{'execute': 'cont'}");
+    g_assert_nonnull(qtest_qmp_return(r));
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x01, ==, 0);
+    g_assert_cmpstr(status_of(s), ==, "running");
+    g_assert_cmpint(pread(fd, sec, 512, (off_t)ERR_LBA * 512), ==, 512);
+    g_assert_cmpmem(sec, 512, want, 512);
+    close(fd);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+
+    /* ignore, in a fresh emu that has the limit again: success, nothing written */
+    lim.rlim_cur = ERR_LIMIT;
+    signal(SIGXFSZ, SIG_IGN);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    s = qtest_initf("-machine pc -nodefaults -m 64M "
+                    "-drive file=%s,if=ide,index=0,format=raw,werror=ignore", paths[2]);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
+    signal(SIGXFSZ, SIG_DFL);
+    pio_write_start(s, 0, 0x33);
+    g_assert_cmphex(wait_not_busy(s, C0) & 0x01, ==, 0);
+    ev = io_error_event(s, &keep);
+    g_assert_cmpstr(json_object_get_string_member(ev, "action"), ==, "ignore");
+    json_node_unref(keep);
+    fd = open(paths[2], O_RDONLY);
+    g_assert_cmpint(pread(fd, sec, 512, (off_t)ERR_LBA * 512), ==, 512);
+    g_assert_cmphex(sec[0], ==, 0);
+    close(fd);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+    for (int i = 0; i < 3; i++) {
+        unlink(paths[i]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -640,9 +951,14 @@ int main(int argc, char **argv)
     g_test_add_func("/ide/bmdma/hostile", test_dma_hostile);
     g_test_add_func("/ide/atapi/commands", test_atapi);
     g_test_add_func("/ide/atapi/no-medium", test_atapi_no_medium);
+    g_test_add_func("/ide/atapi/change", test_atapi_change);
+    g_test_add_func("/ide/atapi/eject-locked", test_atapi_eject_locked);
+    g_test_add_func("/ide/atapi/guest-tray", test_atapi_guest_tray);
+    g_test_add_func("/ide/ata/werror", test_werror);
     int ret = g_test_run();
     close(disk_fd);
     unlink(disk_path);
     unlink(cd_path);
+    unlink(cd2_path);
     return ret;
 }

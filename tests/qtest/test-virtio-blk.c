@@ -12,6 +12,8 @@
  */
 #include "pci-helpers.h"
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define SLOT 4
@@ -101,13 +103,30 @@ static uint64_t cap_addr(QTestState *s, uint8_t type)
     return BAR4 + cfg_readl(s, DEV, pos + 8);
 }
 
+/* Extra -drive options of the next dev_start (",werror=stop"), and a file size
+ * limit for its emu (0 = none; writes past it fail with EFBIG). */
+static const char *drive_extra = "";
+static rlim_t child_fsize_limit;
+
 static Dev *dev_start(const char *extra)
 {
     Dev *d = g_new0(Dev, 1);
     d->img = make_image();
-    d->s = qtest_initf("-machine pc -m 64M -drive id=d0,if=none,format=raw,file=%s "
+    struct rlimit old, lim;
+    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
+    if (child_fsize_limit) {
+        lim = old;
+        lim.rlim_cur = child_fsize_limit;
+        signal(SIGXFSZ, SIG_IGN);       /* inherited: emu gets EFBIG, not killed */
+        g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    }
+    d->s = qtest_initf("-machine pc -m 64M -drive id=d0,if=none,format=raw,file=%s%s "
                        "-device virtio-blk-pci,drive=d0,addr=%02x.0,serial=EMU-SERIAL-0123%s",
-                       d->img, SLOT, extra ? extra : "");
+                       d->img, drive_extra, SLOT, extra ? extra : "");
+    if (child_fsize_limit) {
+        g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
+        signal(SIGXFSZ, SIG_DFL);
+    }
     QTestState *s = d->s;
     cfg_writel(s, DEV, PCI_BASE_ADDRESS_0, IOBASE);
     cfg_writel(s, DEV, PCI_BASE_ADDRESS_0 + 4, MSIX_BAR);
@@ -392,6 +411,69 @@ static void test_rw(void)
     g_assert_cmpstr(id, ==, "EMU-SERIAL-0123");
     g_assert_cmpuint(qtest_readb(d->s, DATA + 19), ==, 0);
     dev_free(d);
+}
+
+static const char *vm_status(Dev *d)
+{
+    static char buf[32];
+    g_autoptr(JsonNode) r = qtest_qmp(d->s, "{'execute': 'query-status'}");
+    JsonObject *o = json_node_get_object(qtest_qmp_return(r));
+    g_strlcpy(buf, json_object_get_string_member(o, "status"), sizeof(buf));
+    return buf;
+}
+
+/*
+ * werror=stop with a real host write error (EFBIG past emu's RLIMIT_FSIZE):
+ * the VM stops, the request stays unanswered, and after the limit is lifted
+ * `cont` completes it with the data on disk; werror=report answers IOERR.
+ */
+static void test_werror(void)
+{
+    for (int stop = 0; stop < 2; stop++) {
+        drive_extra = stop ? ",werror=stop" : ",werror=report";
+        child_fsize_limit = IMG_SIZE / 2;
+        Dev *d = dev_start(NULL);
+        drive_extra = "";
+        child_fsize_limit = 0;
+        start_modern(d, F_VERSION_1 | F_BLK_FLUSH, 0xffff);
+
+        uint64_t sector = IMG_SIZE / 512 * 3 / 4;       /* past the limit */
+        qtest_memset(d->s, DATA, 0xc3, 1024);
+        if (!stop) {
+            g_assert_cmpuint(blk_req(d, T_OUT, sector, 1024), ==, 1);
+            g_assert_cmpstr(vm_status(d), ==, "running");
+            /* Below the limit writes still work. */
+            g_assert_cmpuint(blk_req(d, T_OUT, 8, 1024), ==, 0);
+            dev_free(d);
+            continue;
+        }
+        put_hdr(d, T_OUT, sector);
+        set_desc(d, DESC, 0, HDR, 16, 1, 1);
+        set_desc(d, DESC, 1, DATA, 1024, 1, 2);
+        set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+        kick(d, 0);
+        g_autoptr(JsonNode) ev = qtest_qmp_eventwait_ref(d->s, "BLOCK_IO_ERROR");
+        JsonObject *data = json_object_get_object_member(json_node_get_object(ev), "data");
+        g_assert_cmpstr(json_object_get_string_member(data, "device"), ==, "d0");
+        g_assert_cmpstr(json_object_get_string_member(data, "action"), ==, "stop");
+        qtest_qmp_eventwait(d->s, "STOP");
+        g_assert_cmpstr(vm_status(d), ==, "io-error");
+        g_assert_cmpuint(qtest_readw(d->s, USED + 2), ==, 0);     /* not answered */
+
+        struct rlimit lim;
+        g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+        lim.rlim_cur = RLIM_INFINITY;
+        g_assert_cmpint(prlimit(qtest_pid(d->s), RLIMIT_FSIZE, &lim, NULL), ==, 0);
+        g_autoptr(JsonNode) r = qtest_qmp(d->s, "{'execute': 'cont'}");
+        g_assert_nonnull(qtest_qmp_return(r));
+        wait_used(d, 0);
+        g_assert_cmpuint(qtest_readb(d->s, STATUS), ==, 0);
+        uint8_t file[1024], want[1024];
+        memset(want, 0xc3, sizeof(want));
+        img_read(d, sector * 512, file, sizeof(file));
+        g_assert_cmpmem(file, sizeof(file), want, sizeof(want));
+        dev_free(d);
+    }
 }
 
 static void test_indirect(void)
@@ -737,6 +819,7 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/pci-ids", test_pci_ids);
     g_test_add_func("/virtio-blk/features", test_features);
     g_test_add_func("/virtio-blk/read-write", test_rw);
+    g_test_add_func("/virtio-blk/werror", test_werror);
     g_test_add_func("/virtio-blk/indirect", test_indirect);
     g_test_add_func("/virtio-blk/msix-event-idx", test_msix_event_idx);
     g_test_add_func("/virtio-blk/intx-no-interrupt", test_no_interrupt_flag_intx);
