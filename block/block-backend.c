@@ -23,12 +23,13 @@ struct BlockBackend {
     bool read_only;
     bool snapshot;
     bool enable_write_cache;
+    bool discard;
     BlockCacheMode cache;
     unsigned in_flight;
     BlockdevOnError on_read_error, on_write_error;
 };
 
-typedef enum { REQ_READ, REQ_WRITE, REQ_FLUSH } ReqType;
+typedef enum { REQ_READ, REQ_WRITE, REQ_FLUSH, REQ_DISCARD } ReqType;
 
 typedef struct BlkRequest {
     BlockBackend *blk;
@@ -82,6 +83,17 @@ int bdrv_pwrite(BlockDriverState *bs, uint64_t offset, const void *buf, uint64_t
 {
     struct iovec v = { .iov_base = (void *)buf, .iov_len = bytes };
     return bdrv_pwritev(bs, offset, bytes, &v, 1);
+}
+
+int bdrv_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes)
+{
+    if (bytes == 0 || !bs->drv->pdiscard) {
+        return 0;
+    }
+    if (bs->read_only) {
+        return -EPERM;
+    }
+    return bs->drv->pdiscard(bs, offset, bytes);
 }
 
 int bdrv_flush(BlockDriverState *bs)
@@ -308,6 +320,7 @@ BlockBackend *blk_new_open(const char *name, const BlockOpenOptions *opts, Error
     blk->filename = g_strdup(opts->filename);
     blk->read_only = opts->read_only;
     blk->snapshot = snapshot;
+    blk->discard = opts->discard;
     blk->cache = opts->cache;
     if (snapshot) {
         /* As QEMU: the throw-away overlay is written back lazily, never flushed. */
@@ -421,6 +434,9 @@ static void io_worker(gpointer data, gpointer unused)
     case REQ_FLUSH:
         req->ret = bdrv_flush(root);
         break;
+    case REQ_DISCARD:
+        req->ret = bdrv_pdiscard(root, req->offset, req->bytes);
+        break;
     }
     complete_later(req);
 }
@@ -455,8 +471,9 @@ static void io_init(void)
     io_pool = g_thread_pool_new(io_worker, NULL, IO_WORKERS_MAX, FALSE, NULL);
 }
 
-static void submit(BlockBackend *blk, ReqType type, int64_t offset,
-                   const struct iovec *iov, int niov, BlockCompletionFunc *cb, void *opaque)
+static void submit_req(BlockBackend *blk, ReqType type, int64_t offset,
+                       const struct iovec *iov, int niov, uint64_t discard_bytes,
+                       BlockCompletionFunc *cb, void *opaque)
 {
     BlkRequest *req = g_new0(BlkRequest, 1);
     io_init();
@@ -470,7 +487,7 @@ static void submit(BlockBackend *blk, ReqType type, int64_t offset,
         memcpy(req->iov, iov, niov * sizeof(*iov));
     }
     req->niov = niov;
-    req->bytes = iov_size(iov, niov);
+    req->bytes = type == REQ_DISCARD ? discard_bytes : iov_size(iov, niov);
     req->flush_after = type == REQ_WRITE && !blk->enable_write_cache;
     req->cb = cb;
     req->opaque = opaque;
@@ -480,13 +497,33 @@ static void submit(BlockBackend *blk, ReqType type, int64_t offset,
         (offset < 0 || req->bytes > (uint64_t)blk->root->length ||
          (uint64_t)offset > blk->root->length - req->bytes)) {
         req->ret = -EIO;
-    } else if (type == REQ_WRITE && blk->read_only) {
+    } else if ((type == REQ_WRITE || type == REQ_DISCARD) && blk->read_only) {
         req->ret = -EPERM;
+    } else if (type == REQ_DISCARD && !blk->discard) {
+        req->ret = 0;           /* discard=ignore */
     } else {
         g_thread_pool_push(io_pool, req, NULL);
         return;
     }
     complete_later(req);
+}
+
+static void submit(BlockBackend *blk, ReqType type, int64_t offset,
+                   const struct iovec *iov, int niov, BlockCompletionFunc *cb, void *opaque)
+{
+    submit_req(blk, type, offset, iov, niov, 0, cb, opaque);
+}
+
+void blk_aio_pdiscard(BlockBackend *blk, int64_t offset, int64_t bytes,
+                      BlockCompletionFunc *cb, void *opaque)
+{
+    submit_req(blk, REQ_DISCARD, offset, NULL, 0, bytes < 0 ? UINT64_MAX : (uint64_t)bytes,
+               cb, opaque);
+}
+
+bool blk_discard_enabled(const BlockBackend *blk)
+{
+    return blk->discard;
 }
 
 void blk_aio_preadv(BlockBackend *blk, int64_t offset, const struct iovec *iov, int niov,

@@ -381,9 +381,12 @@ static bool drive_parse(Opts *o, BlockInterfaceType default_type, DriveInfo *d,
         }
     }
 
-    /* discard= is accepted and ignored (no TRIM yet); aio= must be threads. */
-    if (!get_choice(o, "discard", discards, 0, &choice, errp) ||
-        !get_choice(o, "aio", aios, 0, &choice, errp)) {
+    /* discard=unmap lets guest discards free space in the image; aio= must be threads. */
+    if (!get_choice(o, "discard", discards, 0, &choice, errp)) {
+        return false;
+    }
+    bo->discard = choice >= 2;
+    if (!get_choice(o, "aio", aios, 0, &choice, errp)) {
         return false;
     }
     if (choice != 0) {

@@ -252,6 +252,31 @@ static int file_flush(BlockDriverState *bs)
     return fdatasync(s->fd) < 0 ? -errno : 0;
 }
 
+/*
+ * A hole punched in a regular file reads back as zeros and frees its blocks;
+ * a block device gets BLKDISCARD. A filesystem without holes keeps the data,
+ * which a discard allows. In O_DIRECT mode no read-modify-write may run
+ * meanwhile (it could write old data back into the hole).
+ */
+static int file_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes)
+{
+    FileState *s = bs->opaque;
+    int ret = 0;
+
+    g_rw_lock_writer_lock(&s->write_lock);
+    if (s->is_bdev) {
+        uint64_t range[2] = { offset, bytes };
+        if (ioctl(s->fd, BLKDISCARD, range) < 0) {
+            ret = errno == EOPNOTSUPP || errno == ENOTTY ? 0 : -errno;
+        }
+    } else if (fallocate(s->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                         offset, bytes) < 0) {
+        ret = errno == EOPNOTSUPP || errno == ENOSYS ? 0 : -errno;
+    }
+    g_rw_lock_writer_unlock(&s->write_lock);
+    return ret;
+}
+
 static void file_close(BlockDriverState *bs)
 {
     FileState *s = bs->opaque;
@@ -267,6 +292,7 @@ static const BlockDriver bdrv_file = {
     .preadv = file_preadv,
     .pwritev = file_pwritev,
     .flush = file_flush,
+    .pdiscard = file_pdiscard,
     .close = file_close,
 };
 

@@ -27,12 +27,14 @@
 #define VIRTIO_BLK_F_FLUSH          9
 #define VIRTIO_BLK_F_TOPOLOGY       10
 #define VIRTIO_BLK_F_MQ             12
+#define VIRTIO_BLK_F_DISCARD        13
 #define VIRTIO_BLK_F_WRITE_ZEROES   14
 
 #define VIRTIO_BLK_T_IN             0
 #define VIRTIO_BLK_T_OUT            1
 #define VIRTIO_BLK_T_FLUSH          4
 #define VIRTIO_BLK_T_GET_ID         8
+#define VIRTIO_BLK_T_DISCARD        11
 #define VIRTIO_BLK_T_WRITE_ZEROES   13
 
 #define VIRTIO_BLK_S_OK             0
@@ -43,6 +45,7 @@
 #define VIRTIO_BLK_CONFIG_SIZE      60
 #define VIRTIO_BLK_SIZE_MAX         (1u << 20)
 #define VIRTIO_BLK_WZ_MAX_SECTORS   2048    /* 1 MiB of zeroes per request */
+#define VIRTIO_BLK_DISCARD_MAX_SECTORS (1u << 22)   /* 2 GiB per segment */
 
 typedef struct VirtIOBlock {
     VirtIODevice vdev;
@@ -110,6 +113,9 @@ static void vblk_submit(VirtIOBlockReq *req)
         break;
     case VIRTIO_BLK_T_WRITE_ZEROES:
         blk_aio_pwrite(blk, req->offset, req->zeroes, req->data_len, vblk_rw_done, req);
+        break;
+    case VIRTIO_BLK_T_DISCARD:
+        blk_aio_pdiscard(blk, req->offset, req->data_len, vblk_rw_done, req);
         break;
     }
 }
@@ -209,6 +215,42 @@ static void vblk_write_zeroes(VirtIOBlockReq *req)
     vblk_submit(req);
 }
 
+/*
+ * DISCARD (§5.2.6.2): one segment {sector, num_sectors, flags} (max_discard_seg
+ * is 1, as QEMU); flags must be 0 (unmap is for WRITE_ZEROES only).
+ */
+static void vblk_discard(VirtIOBlockReq *req)
+{
+    VirtIOBlock *s = req->s;
+    VirtQueueElement *elem = req->elem;
+    uint8_t seg[16];
+    if (elem->out_len - 16 != sizeof(seg) || s->read_only) {
+        vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
+        return;
+    }
+    iov_to_buf(elem->out_sg, elem->out_num, 16, seg, sizeof(seg));
+    uint64_t sector;
+    uint32_t num, flags;
+    memcpy(&sector, seg, 8);
+    memcpy(&num, seg + 8, 4);
+    memcpy(&flags, seg + 12, 4);
+    sector = GUINT64_FROM_LE(sector);
+    num = GUINT32_FROM_LE(num);
+    flags = GUINT32_FROM_LE(flags);
+    if (flags) {
+        vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
+        return;
+    }
+    if (num > VIRTIO_BLK_DISCARD_MAX_SECTORS ||
+        !vblk_range_ok(s, sector, (uint64_t)num * BDRV_SECTOR_SIZE)) {
+        vblk_complete(req, VIRTIO_BLK_S_IOERR, 0);
+        return;
+    }
+    req->data_len = (size_t)num * BDRV_SECTOR_SIZE;
+    req->offset = sector * BDRV_SECTOR_SIZE;
+    vblk_submit(req);
+}
+
 /* False: the request was malformed and the device is now broken. */
 static bool vblk_handle_request(VirtIOBlock *s, VirtQueue *vq, VirtQueueElement *elem)
 {
@@ -273,6 +315,13 @@ static bool vblk_handle_request(VirtIOBlock *s, VirtQueue *vq, VirtQueueElement 
         }
         vblk_write_zeroes(req);
         break;
+    case VIRTIO_BLK_T_DISCARD:
+        if (!virtio_vdev_has_feature(vdev, VIRTIO_BLK_F_DISCARD)) {
+            vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
+            break;
+        }
+        vblk_discard(req);
+        break;
     default:
         vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
         break;
@@ -307,6 +356,9 @@ static void vblk_get_config(VirtIODevice *vdev, uint8_t *c)
     pci_set_word(c + 26, 1);                                 /* min_io_size */
     pci_set_long(c + 28, 0);                                 /* opt_io_size */
     pci_set_word(c + 34, s->num_queues);
+    pci_set_long(c + 36, VIRTIO_BLK_DISCARD_MAX_SECTORS);   /* max_discard_sectors */
+    pci_set_long(c + 40, 1);                                 /* max_discard_seg */
+    pci_set_long(c + 44, 1);                                 /* discard_sector_alignment */
     pci_set_long(c + 48, VIRTIO_BLK_WZ_MAX_SECTORS);         /* max_write_zeroes_sectors */
     pci_set_long(c + 52, 1);                                 /* max_write_zeroes_seg */
     c[56] = 0;                                               /* write_zeroes_may_unmap */
@@ -381,7 +433,8 @@ static void vblk_realize_vdev(VirtIOPCIProxy *proxy, Error **errp)
     if (s->read_only) {
         vdev->host_features |= 1ull << VIRTIO_BLK_F_RO;
     } else {
-        vdev->host_features |= 1ull << VIRTIO_BLK_F_WRITE_ZEROES;
+        vdev->host_features |= (1ull << VIRTIO_BLK_F_WRITE_ZEROES) |
+                               (1ull << VIRTIO_BLK_F_DISCARD);
     }
     if (s->num_queues > 1) {
         vdev->host_features |= 1ull << VIRTIO_BLK_F_MQ;

@@ -41,6 +41,7 @@ typedef struct BlockOpenOptions {
     const char *format;   /* NULL: probe (only raw images are supported) */
     bool read_only;
     bool snapshot;        /* writes go to a temporary overlay, the image stays as is */
+    bool discard;         /* discard=unmap: guest discards free space in the image */
     BlockCacheMode cache;
     BlockLocking locking;
 } BlockOpenOptions;
@@ -91,6 +92,15 @@ void blk_aio_pwrite(BlockBackend *blk, int64_t offset, const void *buf, size_t b
                     BlockCompletionFunc *cb, void *opaque);
 /* Makes every write completed so far durable (fdatasync of every layer). */
 void blk_aio_flush(BlockBackend *blk, BlockCompletionFunc *cb, void *opaque);
+/*
+ * A guest discard (TRIM, virtio-blk DISCARD) of [offset, offset + bytes): with
+ * discard=unmap the image frees the range (a hole in a regular file,
+ * BLKDISCARD on a block device); with discard=ignore (the default) it
+ * completes with 0 and changes nothing, as QEMU.
+ */
+void blk_aio_pdiscard(BlockBackend *blk, int64_t offset, int64_t bytes,
+                      BlockCompletionFunc *cb, void *opaque);
+bool blk_discard_enabled(const BlockBackend *blk);
 
 /* Requests submitted and not yet completed (callback not yet run). */
 unsigned blk_in_flight(const BlockBackend *blk);

@@ -30,6 +30,12 @@ typedef struct BlockDriver {
     /* Make completed writes durable, including the layers this one stores its
      * data in (a format driver flushes its file node); NULL: nothing to do. */
     int (*flush)(BlockDriverState *bs);
+    /*
+     * Deallocate [offset, offset + bytes): later reads give zeros (a punched
+     * hole) or the old data; NULL means the driver keeps everything, which is
+     * a valid answer to a discard (it is advisory).
+     */
+    int (*pdiscard)(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
     void (*close)(BlockDriverState *bs);
 } BlockDriver;
 
@@ -51,6 +57,7 @@ int bdrv_pwritev(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
                  const struct iovec *iov, int niov);
 int bdrv_pread(BlockDriverState *bs, uint64_t offset, void *buf, uint64_t bytes);
 int bdrv_pwrite(BlockDriverState *bs, uint64_t offset, const void *buf, uint64_t bytes);
+int bdrv_pdiscard(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
 /* A guest flush: @bs's driver flushes itself and what it is stored in. */
 int bdrv_flush(BlockDriverState *bs);
 /* Close @bs and the nodes below it. */

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SLOT 4
@@ -38,6 +39,7 @@
 #define F_VERSION_1 (1ull << 32)
 #define F_ACCESS_PLATFORM (1ull << 33)
 #define F_BLK_FLUSH (1ull << 9)
+#define F_BLK_DISCARD (1ull << 13)
 
 #define S_ACK 1
 #define S_DRIVER 2
@@ -251,7 +253,7 @@ static uint32_t wait_used(Dev *d, uint16_t head)
     g_error("no used entry after 10 s");
 }
 
-enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8 };
+enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8, T_DISCARD = 11 };
 
 static void put_hdr(Dev *d, uint32_t type, uint64_t sector)
 {
@@ -472,6 +474,77 @@ static void test_werror(void)
         memset(want, 0xc3, sizeof(want));
         img_read(d, sector * 512, file, sizeof(file));
         g_assert_cmpmem(file, sizeof(file), want, sizeof(want));
+        dev_free(d);
+    }
+}
+
+/* DISCARD of one segment; returns the status byte. */
+static uint8_t discard_req(Dev *d, uint64_t sector, uint32_t num, uint32_t flags)
+{
+    put_hdr(d, T_DISCARD, 0);
+    qtest_writeq(d->s, DATA, sector);
+    qtest_writel(d->s, DATA + 8, num);
+    qtest_writel(d->s, DATA + 12, flags);
+    set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    set_desc(d, DESC, 1, DATA, 16, 1, 2);
+    set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+    kick(d, 0);
+    wait_used(d, 0);
+    return qtest_readb(d->s, STATUS);
+}
+
+static uint64_t img_blocks(Dev *d)
+{
+    struct stat st;
+    g_assert_cmpint(stat(d->img, &st), ==, 0);
+    return st.st_blocks;
+}
+
+/*
+ * DISCARD (feature 13): with discard=unmap the range becomes a hole in the
+ * image file (fewer blocks, zeros), with the default discard=ignore nothing
+ * changes; bad segments get UNSUPP/IOERR.
+ */
+static void test_discard(void)
+{
+    for (int unmap = 0; unmap < 2; unmap++) {
+        drive_extra = unmap ? ",discard=unmap" : "";
+        Dev *d = dev_start(NULL);
+        drive_extra = "";
+        g_assert_true(host_features(d) & F_BLK_DISCARD);
+        start_modern(d, F_VERSION_1 | F_BLK_DISCARD, 0xffff);
+        /* config: max_discard_sectors, max_discard_seg, discard_sector_alignment */
+        g_assert_cmpuint(qtest_readl(d->s, d->device + 36), >=, 2048);
+        g_assert_cmpuint(qtest_readl(d->s, d->device + 40), ==, 1);
+        g_assert_cmpuint(qtest_readl(d->s, d->device + 44), ==, 1);
+
+        uint64_t before = img_blocks(d);
+        g_assert_cmpuint(discard_req(d, 256, 1024, 0), ==, 0);  /* 512 KiB at 128 KiB */
+        uint64_t after = img_blocks(d);
+        g_autofree uint8_t *buf = g_malloc(IMG_SIZE);
+        img_read(d, 0, buf, IMG_SIZE);
+        if (unmap) {
+            g_assert_cmpuint(after, <=, before - 1024 + 64);
+            for (uint64_t i = 256 * 512; i < 1280 * 512; i++) {
+                g_assert_cmpuint(buf[i], ==, 0);
+            }
+        } else {
+            g_assert_cmpuint(after, ==, before);
+            for (uint64_t i = 256 * 512; i < 1280 * 512; i++) {
+                g_assert_cmpuint(buf[i], ==, pattern(i));
+            }
+        }
+        /* Outside the range the data is untouched. */
+        for (uint64_t i = 255 * 512; i < 256 * 512; i++) {
+            g_assert_cmpuint(buf[i], ==, pattern(i));
+        }
+        for (uint64_t i = 1280 * 512; i < 1281 * 512; i++) {
+            g_assert_cmpuint(buf[i], ==, pattern(i));
+        }
+        g_assert_cmpuint(discard_req(d, 0, 8, 1), ==, 2);                   /* flags */
+        g_assert_cmpuint(discard_req(d, IMG_SIZE / 512 - 4, 8, 0), ==, 1);  /* past end */
+        g_assert_cmpuint(discard_req(d, ~0ull >> 9, 8, 0), ==, 1);
+        g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
         dev_free(d);
     }
 }
@@ -820,6 +893,7 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/features", test_features);
     g_test_add_func("/virtio-blk/read-write", test_rw);
     g_test_add_func("/virtio-blk/werror", test_werror);
+    g_test_add_func("/virtio-blk/discard", test_discard);
     g_test_add_func("/virtio-blk/indirect", test_indirect);
     g_test_add_func("/virtio-blk/msix-event-idx", test_msix_event_idx);
     g_test_add_func("/virtio-blk/intx-no-interrupt", test_no_interrupt_flag_intx);
