@@ -4,6 +4,8 @@
  */
 #include "system/memory.h"
 #include "util/log.h"
+#include "util/rcu.h"
+#include "system/main-loop.h"
 #include "memory-internal.h"
 
 GList *address_spaces;
@@ -11,9 +13,10 @@ GList *address_spaces;
 static unsigned transaction_depth;
 static bool update_pending;
 static bool in_update;
-/* Guards publishing a view against a reader taking its reference. */
-static GMutex flatview_lock;
-/* Views replaced during an update, released once the update is over. */
+/*
+ * Views replaced during an update (or left by a destroyed address space),
+ * released once the update is over and no RCU reader can still hold them.
+ */
 static GPtrArray *dead_views;
 
 static void memory_region_update(void)
@@ -423,7 +426,9 @@ static FlatView *generate_flatview(MemoryRegion *root)
         FlatRange *fr = &fv->ranges[i];
         hwaddr d = fr->last - fr->start;
         fr->size = d == UINT64_MAX ? UINT64_MAX : d + 1;
-        object_ref(fr->mr->owner);
+        /* Kept in the range: the region may be finalised before the view dies. */
+        fr->owner = fr->mr->owner;
+        object_ref(fr->owner);
     }
     return fv;
 }
@@ -437,7 +442,7 @@ void flatview_unref(FlatView *fv)
 {
     if (fv && g_atomic_int_dec_and_test(&fv->ref)) {
         for (unsigned i = 0; i < fv->nr; i++) {
-            object_unref(fv->ranges[i].mr->owner);
+            object_unref(fv->ranges[i].owner);
         }
         g_free(fv->ranges);
         g_free(fv);
@@ -456,10 +461,14 @@ const FlatRange *flatview_lookup(const FlatView *fv, hwaddr addr)
 FlatView *address_space_get_flatview(AddressSpace *as)
 {
     address_space_lazy_init(as);
-    g_mutex_lock(&flatview_lock);
-    FlatView *fv = as->current_map;
+    /*
+     * The address space's own reference is dropped only after a grace period,
+     * so inside the section the count cannot reach zero under us.
+     */
+    rcu_read_lock();
+    FlatView *fv = __atomic_load_n(&as->current_map, __ATOMIC_ACQUIRE);
     flatview_ref(fv);
-    g_mutex_unlock(&flatview_lock);
+    rcu_read_unlock();
     return fv;
 }
 
@@ -619,9 +628,7 @@ static void address_space_update_topology(AddressSpace *as)
         flatview_unref(new);
         return;
     }
-    g_mutex_lock(&flatview_lock);
     __atomic_store_n(&as->current_map, new, __ATOMIC_RELEASE);
-    g_mutex_unlock(&flatview_lock);
 
     if (old && as->listeners) {
         listeners_begin(as);
@@ -632,6 +639,43 @@ static void address_space_update_topology(AddressSpace *as)
     if (old) {
         g_ptr_array_add(dead_views, old);
     }
+}
+
+typedef struct DeadViews {
+    RcuHead rcu;
+    GPtrArray *views;
+} DeadViews;
+
+/*
+ * After the grace period, on the RCU thread: drop the views' references (and
+ * so their owners') under the big lock, as device finalizers expect, in one
+ * transaction since they may edit the tree.
+ */
+static void flatview_release_cb(RcuHead *head)
+{
+    DeadViews *dv = container_of(head, DeadViews, rcu);
+    bool locked = bql_locked();
+    if (!locked) {
+        bql_lock();
+    }
+    memory_region_transaction_begin();
+    for (unsigned i = 0; i < dv->views->len; i++) {
+        flatview_unref(g_ptr_array_index(dv->views, i));
+    }
+    memory_region_transaction_commit();
+    if (!locked) {
+        bql_unlock();
+    }
+    g_ptr_array_free(dv->views, true);
+    g_free(dv);
+}
+
+static void flatview_release_deferred(void)
+{
+    DeadViews *dv = g_new0(DeadViews, 1);
+    dv->views = dead_views;
+    dead_views = g_ptr_array_new();
+    call_rcu1(&dv->rcu, flatview_release_cb);
 }
 
 void memory_region_transaction_begin(void)
@@ -659,6 +703,11 @@ void memory_region_transaction_commit(void)
         }
         if (!dead_views->len) {
             break;
+        }
+        if (!rcu_try_synchronize()) {
+            /* A reader may hold them: the RCU thread drops them later. */
+            flatview_release_deferred();
+            continue;
         }
         /*
          * Dropping a view can drop the last reference on a device, whose
@@ -741,9 +790,17 @@ void address_space_destroy(AddressSpace *as)
         memory_listener_unregister(as->listeners->data);
     }
     address_spaces = g_list_remove(address_spaces, as);
-    flatview_unref(as->current_map);
+    /* Readers may still be in the old view: release it like a replaced one. */
+    FlatView *old = as->current_map;
+    __atomic_store_n(&as->current_map, NULL, __ATOMIC_RELEASE);
     g_free(as->name);
     memset(as, 0, sizeof(*as));
+    memory_region_transaction_begin();
+    if (!dead_views) {
+        dead_views = g_ptr_array_new();
+    }
+    g_ptr_array_add(dead_views, old);
+    memory_region_transaction_commit();
 }
 
 MemoryRegionSection memory_region_find(MemoryRegion *mr, hwaddr addr, uint64_t size)

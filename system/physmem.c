@@ -4,6 +4,7 @@
  */
 #include "system/memory.h"
 #include "util/log.h"
+#include "util/rcu.h"
 #include "memory-internal.h"
 
 #include <fcntl.h>
@@ -409,7 +410,8 @@ static void code_write_notify_region(MemoryRegion *mr, hwaddr offset, hwaddr len
     if (!code_write_hook || !len) {
         return;
     }
-    FlatView *fv = address_space_get_flatview(&address_space_memory);
+    rcu_read_lock();
+    FlatView *fv = address_space_to_flatview(&address_space_memory);
     for (unsigned i = 0; i < fv->nr; i++) {
         const FlatRange *fr = &fv->ranges[i];
         if (fr->mr != mr || offset + len <= fr->offset_in_region ||
@@ -420,7 +422,7 @@ static void code_write_notify_region(MemoryRegion *mr, hwaddr offset, hwaddr len
         hwaddr hi = MIN(offset + len - 1, fr->offset_in_region + (fr->last - fr->start));
         code_write_hook(fr->start + (lo - fr->offset_in_region), hi - lo + 1);
     }
-    flatview_unref(fv);
+    rcu_read_unlock();
 }
 
 static unsigned ram_write_dirty_mask(const MemoryRegion *mr)
@@ -545,10 +547,14 @@ static MemTxResult as_rw(AddressSpace *as, hwaddr addr, uint8_t *buf, hwaddr len
                          bool is_write, bool rom_write)
 {
     address_space_lazy_init(as);
-    /* A device callback may remap memory mid-access: keep this view alive. */
-    FlatView *fv = address_space_get_flatview(as);
+    /*
+     * A device callback may remap memory mid-access: the section keeps this
+     * view (and the owners it references) alive until the access is over.
+     */
+    rcu_read_lock();
+    FlatView *fv = address_space_to_flatview(as);
     MemTxResult res = flatview_rw(as, fv, addr, buf, len, is_write, rom_write);
-    flatview_unref(fv);
+    rcu_read_unlock();
     return res;
 }
 
@@ -577,6 +583,25 @@ MemTxResult address_space_write_rom(AddressSpace *as, hwaddr addr, const void *b
 
 static uint64_t ld_le(AddressSpace *as, hwaddr addr, unsigned size, MemTxResult *res)
 {
+    /*
+     * Fast path for the page walker's PTE reads: all of it in one RAM range.
+     * Same result as the general path below (RAM reads have no side effects).
+     */
+    address_space_lazy_init(as);
+    rcu_read_lock();
+    const FlatRange *fr = flatview_lookup(address_space_to_flatview(as), addr);
+    if (fr && fr->ram && fr->last - addr >= size - 1) {
+        uint64_t v = 0;
+        memcpy(&v, fr->mr->ram_block->host + fr->offset_in_region + (addr - fr->start),
+               size);              /* little-endian host */
+        rcu_read_unlock();
+        if (res) {
+            *res = MEMTX_OK;
+        }
+        return v;
+    }
+    rcu_read_unlock();
+
     uint8_t b[8];
     MemTxResult r = as_rw(as, addr, b, size, false, false);
     uint64_t v = 0;
@@ -658,18 +683,19 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen, bool is_wri
         return NULL;
     }
     address_space_lazy_init(as);
-    FlatView *fv = address_space_get_flatview(as);
+    rcu_read_lock();
+    FlatView *fv = address_space_to_flatview(as);
     const FlatRange *fr = flatview_lookup(fv, addr);
     if (fr && fr->ram && !(is_write && fr->readonly)) {
         hwaddr l = range_avail(fr, addr, len);
         uint8_t *ptr = fr->mr->ram_block->host + fr->offset_in_region + (addr - fr->start);
         /* The device may DMA after the region is unmapped: keep its owner alive. */
-        object_ref(fr->mr->owner);
-        flatview_unref(fv);
+        object_ref(fr->owner);
+        rcu_read_unlock();
         *plen = l;
         return ptr;
     }
-    flatview_unref(fv);
+    rcu_read_unlock();
 
     if (!g_atomic_int_compare_and_exchange(&bounce.in_use, 0, 1)) {
         *plen = 0;

@@ -15,6 +15,7 @@
 #include "accel/tcg/translator.h"
 #include "tcg/tcg-op.h"
 #include "util/log.h"
+#include "util/rcu.h"
 
 const TCGCPUOps *tcg_ops;
 TCGEngineStats tcg_stats;
@@ -359,8 +360,29 @@ static gpointer page_key(uint64_t paddr)
     return GSIZE_TO_POINTER((paddr >> TCG_PAGE_BITS) + 1);
 }
 
+/*
+ * A lock-free filter in front of page_map for tb_page_has_code(), which every
+ * TLB fill of a writable page asks: per bucket of physical pages (page number
+ * modulo the size), how many of its pages hold TBs. Zero answers "no code"
+ * without tb_lock; otherwise page_map gives the exact answer. Counts change
+ * under tb_lock where a page enters or leaves page_map. Pages gain TBs only in
+ * the exec lock holder, which is also the thread asking, so a zero is never
+ * stale for it; other threads (DMA invalidations) only remove pages, which can
+ * leave a count high for a moment: that costs the locked look-up, not a miss.
+ */
+#define CODE_FILTER_SIZE (1u << 16)
+static uint32_t code_filter[CODE_FILTER_SIZE];
+
+static inline uint32_t *code_filter_slot(uint64_t paddr)
+{
+    return &code_filter[(paddr >> TCG_PAGE_BITS) & (CODE_FILTER_SIZE - 1)];
+}
+
 bool tb_page_has_code(uint64_t paddr)
 {
+    if (!__atomic_load_n(code_filter_slot(paddr), __ATOMIC_RELAXED)) {
+        return false;
+    }
     g_mutex_lock(&tb_lock);
     bool r = page_map && g_hash_table_contains(page_map, page_key(paddr));
     g_mutex_unlock(&tb_lock);
@@ -385,6 +407,9 @@ static void tb_link(EngineTB *tb)
         gpointer key = page_key(tb->page_addr[n]);
         tb->page_next[n] = (uintptr_t)g_hash_table_lookup(page_map, key);
         g_hash_table_insert(page_map, key, (gpointer)((uintptr_t)tb | n));
+        if (!tb->page_next[n]) {
+            __atomic_add_fetch(code_filter_slot(tb->page_addr[n]), 1, __ATOMIC_RELAXED);
+        }
     }
     nb_live_tbs++;
 }
@@ -432,6 +457,8 @@ static void tb_invalidate_locked(EngineTB *tb)
                 g_hash_table_insert(page_map, key, (gpointer)tb->page_next[n]);
             } else {
                 g_hash_table_remove(page_map, key);
+                __atomic_sub_fetch(code_filter_slot(tb->page_addr[n]), 1,
+                                   __ATOMIC_RELAXED);
             }
         } else {
             uintptr_t cur = head;
@@ -548,6 +575,9 @@ static void tb_flush_locked(void)
     g_mutex_lock(&tb_lock);
     memset(tb_hash, 0, sizeof(tb_hash));
     g_hash_table_remove_all(page_map);
+    for (unsigned i = 0; i < CODE_FILTER_SIZE; i++) {
+        __atomic_store_n(&code_filter[i], 0, __ATOMIC_RELAXED);
+    }
     for (guint i = 0; i < all_tbs->len; i++) {
         g_free(g_ptr_array_index(all_tbs, i));
     }
@@ -834,6 +864,12 @@ static bool cpu_handle_exception(CPUState *cpu, TCGCPUEngine *e, int *ret)
 static bool cpu_handle_interrupt(CPUState *cpu, TCGCPUEngine *e, EngineTB **last_tb,
                                  int *ret)
 {
+    /*
+     * Between TBs this thread holds no flat view or range: a quiescent point
+     * of its RCU section. Before the flush check below, so that a grace period
+     * that began after a map change also covers this vCPU's TLB flush.
+     */
+    rcu_quiescent_state();
     /* Clear the flag first: a request made after this point sets it again. */
     if (tcg_ops->exit_request_offset) {
         __atomic_store_n(tcg_exit_flag(e), 0, __ATOMIC_SEQ_CST);
@@ -881,10 +917,13 @@ static int cpu_exec_loop(CPUState *cpu_arg, TCGCPUEngine *e_arg)
 {
     volatile int ret = EXCP_INTERRUPT;
     volatile unsigned budget = engine_cfg.slice_tbs;
+    const unsigned rcu_depth = rcu_read_depth();
 
     if (sigsetjmp(e_arg->jmp_env, 0) != 0) {
         /* Back from cpu_loop_exit: generated code and helpers were abandoned. */
         tcg_tci_retaddr = 0;
+        /* ... and so were the RCU sections they had open. */
+        rcu_read_depth_restore(rcu_depth);
     }
     CPUState *cpu = current_cpu;
     TCGCPUEngine *e = (TCGCPUEngine *)cpu->accel;
@@ -970,7 +1009,14 @@ int tcg_cpu_exec(CPUState *cpu)
     current_cpu = cpu;
     exec_lock_acquire(cpu);
     tcg_set_ctx(engine_ctx);
+    /*
+     * One RCU section over the whole run, ended at quiescent points between
+     * TBs: page walks and TLB fills read the flat view for the cost of a
+     * thread-local increment.
+     */
+    rcu_read_lock();
     int ret = cpu_exec_loop(cpu, e);
+    rcu_read_unlock();
     tcg_set_ctx(old_ctx);
     exec_lock_release();
     current_cpu = old_cpu;

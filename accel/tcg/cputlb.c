@@ -16,6 +16,7 @@
 #include "system/memory.h"
 #include "system/main-loop.h"
 #include "util/log.h"
+#include "util/rcu.h"
 
 void tlb_engine_init(TCGCPUEngine *e)
 {
@@ -27,6 +28,7 @@ void tlb_engine_init(TCGCPUEngine *e)
         memset(d->table, 0xff, sizeof(CPUTLBEntry) * TLB_ENTRIES);
         d->large_page_addr = -1;
         d->large_page_mask = -1;
+        d->used = false;
         fast[m].mask = (uintptr_t)(TLB_ENTRIES - 1) << CPU_TLB_ENTRY_BITS;
         fast[m].table = d->table;
     }
@@ -62,9 +64,14 @@ static inline bool tlb_hit_page(uint64_t cmp, uint64_t page)
 static void tlb_flush_mmuidx_locked(TCGCPUEngine *e, int m)
 {
     TLBDesc *d = &e->tlb[m];
+    /* Most of the 16 modes are never used by a given guest: skip their tables. */
+    if (!d->used) {
+        return;
+    }
     memset(d->table, 0xff, sizeof(CPUTLBEntry) * TLB_ENTRIES);
     d->large_page_addr = -1;
     d->large_page_mask = -1;
+    d->used = false;
 }
 
 void tlb_flush_all_engine(TCGCPUEngine *e)
@@ -166,7 +173,7 @@ void tlb_rearm_notdirty(TCGCPUEngine *e)
 {
     for (int m = 0; m < TCG_NB_MMU_MODES; m++) {
         TLBDesc *d = &e->tlb[m];
-        for (unsigned i = 0; i < TLB_ENTRIES; i++) {
+        for (unsigned i = 0; d->used && i < TLB_ENTRIES; i++) {
             CPUTLBEntry *ent = &d->table[i];
             if (!(ent->addr_write & (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY)) &&
                 page_needs_dirty_trap(&d->full[i])) {
@@ -233,7 +240,7 @@ static void tlb_protect_code_engine(TCGCPUEngine *e, uint64_t paddr)
 {
     for (int m = 0; m < TCG_NB_MMU_MODES; m++) {
         TLBDesc *d = &e->tlb[m];
-        for (unsigned i = 0; i < TLB_ENTRIES; i++) {
+        for (unsigned i = 0; d->used && i < TLB_ENTRIES; i++) {
             CPUTLBEntry *ent = &d->table[i];
             if (!(ent->addr_write & (TLB_INVALID | TLB_MMIO)) && d->full[i].paddr == paddr) {
                 ent->addr_write |= TLB_NOTDIRTY;
@@ -285,8 +292,10 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
     full->ram_mr = NULL;
     full->ram_offset = 0;
     full->log_mask = 0;
-    FlatView *fv = address_space_get_flatview(&address_space_memory);
-    const FlatRange *fr = flatview_lookup(fv, ppage);
+    /* No lock, no reference: the vCPU loop's RCU section covers this already. */
+    rcu_read_lock();
+    const FlatRange *fr = flatview_lookup(address_space_to_flatview(&address_space_memory),
+                                          ppage);
     if (fr && fr->ram && fr->start <= ppage && fr->last >= ppage + TCG_PAGE_SIZE - 1) {
         uint8_t *base = memory_region_get_ram_ptr(fr->mr);
         host = (uintptr_t)(base + fr->offset_in_region + (ppage - fr->start));
@@ -299,9 +308,10 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
         flags |= TLB_MMIO;
     }
     bool readonly = fr && fr->readonly;
-    flatview_unref(fv);
+    rcu_read_unlock();
 
     CPUTLBEntry *ent = &d->table[idx];
+    d->used = true;
     ent->addr_read = (prot & PAGE_READ) ? vpage | flags : (uint64_t)-1;
     ent->addr_code = (prot & PAGE_EXEC) ? vpage | flags : (uint64_t)-1;
     if (prot & PAGE_WRITE) {

@@ -19,7 +19,7 @@
 #define TLB_INVALID      (1ull << 11)
 #define TLB_FLAGS_MASK   (TLB_NOTDIRTY | TLB_MMIO | TLB_INVALID)
 
-#define TLB_BITS 8
+#define TLB_BITS 10
 #define TLB_ENTRIES (1u << TLB_BITS)
 #define TB_JMP_CACHE_BITS 12
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
@@ -36,6 +36,7 @@ typedef struct TLBDesc {
     TLBEntryFull *full;
     uint64_t large_page_addr;    /* -1: no large page mapped in this mode */
     uint64_t large_page_mask;
+    bool used;                   /* filled since its last flush: else all invalid */
 } TLBDesc;
 
 /*

@@ -15,10 +15,15 @@
  * itself beneath them.
  *
  * Locking. The tree is edited and rendered under the big lock. The current flat
- * view of an address space is swapped atomically; threads not holding the big
- * lock take a reference with address_space_get_flatview() and drop it with
- * flatview_unref(). A flat view holds a reference on the owner of every region
- * it maps, so a device cannot be freed while a reader may still call into it.
+ * view of an address space is published with a release store and read under
+ * RCU (include/util/rcu.h): inside rcu_read_lock()/rcu_read_unlock(),
+ * address_space_to_flatview() gives a view that stays valid until the section
+ * ends, with no lock and no reference count touched. A replaced view is freed
+ * only after a grace period. Code that keeps a view longer takes a reference
+ * with address_space_get_flatview() and drops it with flatview_unref(). A flat
+ * view holds a reference on the owner of every region it maps, so a device
+ * cannot be freed while a reader may still call into it: owners' references
+ * are dropped after the grace period, on the RCU thread under the big lock.
  */
 #ifndef SYSTEM_MEMORY_H
 #define SYSTEM_MEMORY_H
@@ -125,6 +130,7 @@ struct FlatRange {
     hwaddr last;                   /* inclusive, so a range can end at 2^64 - 1 */
     uint64_t size;                 /* last - start + 1; UINT64_MAX means 2^64 */
     MemoryRegion *mr;              /* a terminating region, never an alias */
+    Object *owner;                 /* mr's owner when rendered; the view holds a ref */
     hwaddr offset_in_region;
     bool readonly;
     bool ram;
@@ -179,7 +185,7 @@ struct MemoryListener {
 struct AddressSpace {
     char *name;
     MemoryRegion *root;
-    FlatView *current_map;         /* swap under flatview lock; read atomically */
+    FlatView *current_map;         /* RCU: release store, acquire load */
     GList *listeners;              /* sorted by ascending priority */
 };
 
@@ -299,7 +305,7 @@ void address_space_destroy(AddressSpace *as);
 
 /* A referenced snapshot of the current view; any thread. */
 FlatView *address_space_get_flatview(AddressSpace *as);
-/* The current view without a reference: only under the big lock. */
+/* The current view without a reference: under the big lock or in an RCU section. */
 FlatView *address_space_to_flatview(AddressSpace *as);
 void flatview_ref(FlatView *fv);
 void flatview_unref(FlatView *fv);

@@ -444,10 +444,17 @@ static bool contributory(int vector)
     return vector == 0 || (vector >= 10 && vector <= 13);
 }
 
-static void deliver(CPUState *cs, int vector, bool is_int, uint32_t err)
+/*
+ * Deliver @vector: a software interrupt (@is_int: INT n, INT3, INTO), an
+ * exception, or an external interrupt or NMI (@external). Only exceptions
+ * push an error code: an external interrupt whose vector is 8, 10-14, 17 or
+ * 21 (the BIOS's IRQ 0-7 at vectors 8-15) pushes none (SDM §6.13), and it is
+ * a benign event for the double-fault rules (SDM §6.15, Table 6-4).
+ */
+static void deliver(CPUState *cs, int vector, bool is_int, bool external, uint32_t err)
 {
     CPUX86State *env = cpu_env(cs);
-    bool has_err = !is_int && has_error_code(vector);
+    bool has_err = !is_int && !external && has_error_code(vector);
 
     for (;;) {
         DeliverFault f;
@@ -469,15 +476,16 @@ static void deliver(CPUState *cs, int vector, bool is_int, uint32_t err)
             break;
         }
         /* A fault while delivering (SDM §6.15, Table 6-5). */
-        if (vector == EXCP08_DBLE) {
+        if (vector == EXCP08_DBLE && !is_int && !external) {
             emu_log_mask(LOG_INT | LOG_GUEST_ERROR, "x86: triple fault: resetting\n");
             system_reset_request(SHUTDOWN_CAUSE_GUEST_RESET);
             cpu_set_exception_index(cs, EXCP_HLT);
             return;
         }
-        if (!is_int && ((contributory(vector) && contributory(f.vector)) ||
-                        (vector == EXCP0E_PAGE &&
-                         (contributory(f.vector) || f.vector == EXCP0E_PAGE)))) {
+        if (!is_int && !external &&
+            ((contributory(vector) && contributory(f.vector)) ||
+             (vector == EXCP0E_PAGE &&
+              (contributory(f.vector) || f.vector == EXCP0E_PAGE)))) {
             vector = EXCP08_DBLE;
             err = 0;
         } else {
@@ -485,6 +493,7 @@ static void deliver(CPUState *cs, int vector, bool is_int, uint32_t err)
             err = f.err;
         }
         is_int = false;
+        external = false;
         has_err = has_error_code(vector);
     }
     env->exception_is_int = false;
@@ -501,7 +510,7 @@ void x86_cpu_do_interrupt(CPUState *cs)
         return;
     }
     cpu_set_exception_index(cs, EXCP_NONE);
-    deliver(cs, vector, env->exception_is_int, env->error_code);
+    deliver(cs, vector, env->exception_is_int, false, env->error_code);
 }
 
 bool x86_cpu_exec_interrupt(CPUState *cs, int interrupt_request)
@@ -521,7 +530,7 @@ bool x86_cpu_exec_interrupt(CPUState *cs, int interrupt_request)
         env->events.nmi_masked = true;       /* until IRET */
         cs->halted = false;
         env->exception_is_int = false;
-        deliver(cs, EXCP02_NMI, false, 0);
+        deliver(cs, EXCP02_NMI, false, true, 0);
         return true;
     }
     if ((interrupt_request & CPU_INTERRUPT_HARD) && (env->rflags & RFLAGS_IF)) {
@@ -531,7 +540,7 @@ bool x86_cpu_exec_interrupt(CPUState *cs, int interrupt_request)
         }
         cs->halted = false;
         env->exception_is_int = false;
-        deliver(cs, vector & 0xff, false, 0);
+        deliver(cs, vector & 0xff, false, true, 0);
         return true;
     }
     return false;
