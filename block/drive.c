@@ -401,6 +401,15 @@ static bool drive_parse(Opts *o, BlockInterfaceType default_type, DriveInfo *d,
         }
         d->devaddr = g_strdup(v);
     }
+    /* bootindex=: the device that takes the drive lists it in fw_cfg "bootorder". */
+    if (!get_int(o, "bootindex", 0, &d->bootindex, errp)) {
+        return false;
+    }
+    if (d->bootindex >= 0 && d->type != IF_IDE) {
+        error_setg(errp, "bootindex is supported with if=ide only (use -device ...,"
+                   "bootindex= for the others)");
+        return false;
+    }
     d->read_only = bo->read_only;
     d->snapshot = bo->snapshot && !bo->read_only;
     return true;

@@ -83,9 +83,9 @@ fi
 # with their dependencies: disks, CD, filesystems, NICs and the bochs DRM.
 MODULES="ata_piix libata sd_mod sr_mod cdrom isofs vfat fat ext4 virtio_pci virtio_blk
 virtio_net e1000 bochs failover net_failover crc32c_generic virtio_rng virtio_balloon
-virtio_console"
+virtio_console nls_cp437 nls_ascii nls_utf8"
 # Bump when the initramfs contents change, so existing caches are rebuilt.
-INITRD_VERSION=5
+INITRD_VERSION=6
 
 INIT="$REPO/scripts/guest-init.sh"
 if [ ! -s "$CACHE/initrd.img" ] || [ "$INIT" -nt "$CACHE/initrd.img" ] ||

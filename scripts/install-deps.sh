@@ -5,7 +5,8 @@ set -eu
 
 PACKAGES="gcc make meson ninja-build pkg-config libglib2.0-dev libjson-glib-dev \
 libcapstone-dev libpixman-1-dev libpng-dev libslirp-dev seabios \
-linux-libc-dev python3"
+linux-libc-dev python3 \
+xorriso mtools syslinux syslinux-common isolinux dosfstools e2fsprogs"
 
 missing=""
 for p in $PACKAGES; do

@@ -24,6 +24,7 @@
 #include "target/i386/cpu.h"
 #include "hw/firmware/smbios.h"
 #include "hw/nvram/fw_cfg.h"
+#include "net/net.h"
 #include <fcntl.h>
 #include <sys/file.h>
 
@@ -81,7 +82,8 @@ static const OptionDef options[] = {
                               "backend" },
     { "nic", ARG_REQUIRED, "[user|tap|none][,model=type][,mac=addr]  add a NIC and "
                            "its backend" },
-    { "net", ARG_REQUIRED, "none  use it alone to have no network device" },
+    { "net", ARG_REQUIRED, "nic[,model=,mac=,vlan=n]|user|tap|socket[,vlan=n]|none  legacy "
+                           "NICs and backends on hub n" },
     { "chardev", ARG_REQUIRED, "backend,id=id[,...]  add a character device "
                                "(-chardev help)" },
     { "serial", ARG_REQUIRED, "dev  redirect the next serial port to a char device" },
@@ -206,28 +208,16 @@ static void parse_drive_syntax(const char *opt, const char *arg)
 
 static void parse_net_option(const char *opt, const char *arg)
 {
+    /* Syntax now; the backends are created once the main loop exists (net/net-cli.c). */
     Error *err = NULL;
-    g_autoptr(Opts) opts = opts_parse(arg, "type", &err);
-    if (!opts) {
+    bool exit_now;
+    if (!net_cli_add(opt, arg, &exit_now, &err)) {
         error_prepend(&err, "%s %s: ", opt, arg);
         die(err);
     }
-    const char *type = opts_get(opts, "type");
-    if (!type || !*type) {
-        die_msg("%s %s: the backend type is missing (user, tap, socket, hubport, none)",
-                opt, arg);
+    if (exit_now) {
+        exit(0);
     }
-    if (strcmp(opt, "-netdev") && !strcmp(type, "none")) {
-        return;
-    }
-    static const char *const known[] = { "user", "tap", "socket", "hubport", "bridge",
-                                         "l2tpv3", "vde", "stream", "dgram", "nic" };
-    for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
-        if (!strcmp(type, known[i])) {
-            not_built(opt, "networking (NICs and network backends)");
-        }
-    }
-    die_msg("%s %s: unknown network backend type '%s'", opt, arg, type);
 }
 
 static void parse_display(Config *cfg, const char *arg)
@@ -1197,6 +1187,9 @@ int main(int argc, char **argv)
     atexit(qemu_chr_cleanup);
 
     create_chardevs(&cfg);
+    if (!net_init_clients(cfg.nodefaults, &err)) {
+        die(err);
+    }
     MachineState *ms = create_machine(&cfg);
     MachineClass *mc = MACHINE_GET_CLASS(ms);
     if (cfg.cpu) {
@@ -1245,6 +1238,7 @@ int main(int argc, char **argv)
     if (!drive_check_orphaned(&err)) {
         die(err);
     }
+    net_check_clients();
     AccelState *accel = current_accel();
     if (accel && ACCEL_GET_CLASS(accel)->setup_post &&
         !ACCEL_GET_CLASS(accel)->setup_post(accel, ms, &err)) {

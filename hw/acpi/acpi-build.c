@@ -11,6 +11,7 @@
 #include "hw/acpi/pm.h"
 #include "hw/i386/pc.h"
 #include "hw/nvram/fw_cfg.h"
+#include "hw/char/serial.h"
 #include "util/log.h"
 
 #define ACPI_OEM_ID "EMU   "          /* 6 characters */
@@ -157,6 +158,9 @@ static unsigned build_dsdt(GByteArray *t, BIOSLinker *linker, const AcpiBuildCon
         aml_append(dev, aml_name_decl("_HID", aml_string("ACPI0007")));
         aml_append(dev, aml_name_decl("_UID", aml_int(i)));
         aml_append(sb, dev);
+    }
+    if (cfg->pci) {
+        acpi_dsdt_add_pci(sb, cfg);
     }
     aml_append(root, sb);
 
@@ -377,29 +381,54 @@ void acpi_build_tables_cleanup(AcpiBuildTables *t)
 
 /* ---- the PC ---- */
 
-/* Whether the BIOS area is plain writable RAM, i.e. no firmware ROM covers it. */
-static bool bios_area_is_ram(void)
-{
-    FlatView *fv = address_space_to_flatview(&address_space_memory);
-    hwaddr addr = ACPI_BUILD_AREA_BASE;
+/* PCI's 64-bit window: from the GiB above RAM, 2 GiB (QEMU's i440FX default). */
+#define PC_PCI_HOLE64_ALIGN (1ull << 30)
+#define PC_PCI_HOLE64_SIZE (1ull << 31)
 
-    while (addr < ACPI_BUILD_AREA_END) {
-        const FlatRange *fr = flatview_lookup(fv, addr);
-        if (!fr || !fr->ram || fr->readonly || memory_region_is_rom(fr->mr)) {
-            return false;
+/*
+ * Guest RAM as the RAM chips hold it, whatever PAM says now: at the first
+ * system reset the reset handlers run before the i440FX comes out of reset
+ * with the BIOS area as RAM, and through the CPU's view the area is still
+ * PCI then.
+ */
+static AddressSpace *pc_ram_as(MachineState *ms)
+{
+    static AddressSpace as;
+    static MemoryRegion *root;
+
+    if (root != ms->ram) {
+        if (root) {
+            address_space_destroy(&as);
         }
-        addr = fr->last + 1;
-        if (!addr) {
-            break;
-        }
+        address_space_init(&as, ms->ram, "acpi-build-ram");
+        root = ms->ram;
     }
-    return true;
+    return &as;
+}
+
+/* COM1-COM4 as the isa-serial devices on the ISA bus place them. */
+static void pc_serial_ports(PCMachineState *pcms, AcpiBuildConfig *cfg)
+{
+    for (GList *l = BUS(pcms->isa_bus)->children; l; l = l->next) {
+        ISASerialState *s = (ISASerialState *)object_dynamic_cast(l->data,
+                                                                  TYPE_ISA_SERIAL);
+        if (!s || s->index < 0 || s->index >= 4) {
+            continue;
+        }
+        cfg->serial_ports |= 1u << s->index;
+        cfg->serial_iobase[s->index] = s->iobase == -1 ? pc_serial_iobase[s->index]
+                                                       : s->iobase;
+        cfg->serial_irq[s->index] = s->isairq == -1 ? pc_serial_irq[s->index] : s->isairq;
+    }
 }
 
 void pc_acpi_build(PCMachineState *pcms)
 {
     MachineState *ms = MACHINE(pcms);
-    bool in_ram = bios_area_is_ram();
+    /* Without firmware the i440FX resets with the BIOS area as RAM (pc-pci.c). */
+    bool in_ram = !ms->firmware && ms->ram &&
+                  memory_region_size(ms->ram) >= ACPI_BUILD_AREA_END;
+    AddressSpace *ram_as = in_ram ? pc_ram_as(ms) : NULL;
     uint64_t fseg_next = ACPI_BUILD_FSEG_BASE;
 
     last_rsdp_addr = 0;
@@ -412,8 +441,17 @@ void pc_acpi_build(PCMachineState *pcms)
             .fw_cfg = pcms->fw_cfg != NULL,
             .fw_cfg_dma = pcms->fw_cfg && pcms->fw_cfg->dma_enabled,
             .hpet = pcms->hpet && hpet_registered ? &hpet_info : NULL,
+            .pci = pcms->pci_bus != NULL,
+            .pci_hole_start = pcms->below_4g_mem_size,
+            .pci_hole_end = ACPI_BUILD_IOAPIC_ADDR,
+            .pci_hole64_start = (PC_4G + pcms->above_4g_mem_size +
+                                 PC_PCI_HOLE64_ALIGN - 1) & ~(PC_PCI_HOLE64_ALIGN - 1),
+            .pci_hole64_size = PC_PCI_HOLE64_SIZE,
+            .i8042 = object_resolve_path("/machine/i8042", NULL) != NULL,
+            .rtc = object_resolve_path("/machine/rtc", NULL) != NULL,
         };
         AcpiBuildTables t;
+        pc_serial_ports(pcms, &cfg);
         acpi_build(&cfg, &t);
         if (pcms->fw_cfg) {
             fw_cfg_modify_file(pcms->fw_cfg, ACPI_BUILD_TABLE_FILE, t.tables->data,
@@ -427,9 +465,10 @@ void pc_acpi_build(PCMachineState *pcms)
             BIOSLinkerPlacement placed[2];
             unsigned n = 0;
             Error *err = NULL;
-            if (bios_linker_loader_run(t.linker, ACPI_BUILD_HIGH_BASE, ACPI_BUILD_HIGH_SIZE,
-                                       ACPI_BUILD_FSEG_BASE, ACPI_BUILD_FSEG_SIZE, placed,
-                                       G_N_ELEMENTS(placed), &n, &fseg_next, &err)) {
+            if (bios_linker_loader_run(ram_as, t.linker, ACPI_BUILD_HIGH_BASE,
+                                       ACPI_BUILD_HIGH_SIZE, ACPI_BUILD_FSEG_BASE,
+                                       ACPI_BUILD_FSEG_SIZE, placed, G_N_ELEMENTS(placed),
+                                       &n, &fseg_next, &err)) {
                 for (unsigned i = 0; i < n; i++) {
                     if (!strcmp(placed[i].name, ACPI_BUILD_RSDP_FILE)) {
                         last_rsdp_addr = placed[i].addr;
@@ -455,7 +494,7 @@ void pc_acpi_build(PCMachineState *pcms)
         uint32_t base = (fseg_next + 15) & ~15u;
         g_autoptr(GByteArray) mpt = mptable_build(&mp, base);
         if (base + mpt->len <= ACPI_BUILD_FSEG_BASE + ACPI_BUILD_FSEG_SIZE) {
-            address_space_write(&address_space_memory, base, mpt->data, mpt->len);
+            address_space_write(ram_as, base, mpt->data, mpt->len);
         } else {
             error_report("MP table for direct boot not written: no room in the F segment");
         }

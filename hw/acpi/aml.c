@@ -21,6 +21,17 @@
 #define AML_MULTI_NAME_PREFIX 0x2f
 #define AML_EXT_OP_PREFIX 0x5b
 #define AML_EXT_DEVICE_OP 0x82
+#define AML_EXT_REGION_OP 0x80
+#define AML_EXT_FIELD_OP 0x81
+#define AML_LOCAL0_OP 0x60
+#define AML_ARG0_OP 0x68
+#define AML_STORE_OP 0x70
+#define AML_AND_OP 0x7b
+#define AML_OR_OP 0x7d
+#define AML_CREATE_DWORD_FIELD_OP 0x8a
+#define AML_LEQUAL_OP 0x93
+#define AML_LLESS_OP 0x95
+#define AML_IF_OP 0xa0
 #define AML_RETURN_OP 0xa4
 #define AML_ONES_OP 0xff
 
@@ -315,5 +326,195 @@ Aml *aml_irq_no_flags(uint8_t irq)
     Aml *a = aml_new(AML_PLAIN);
     append_byte(a->body, 0x22);              /* small item 0x04, 2 bytes */
     build_append_int_noprefix(a->body, 1u << irq, 2);
+    return a;
+}
+
+/* ---- address space and interrupt descriptors (§6.4.3) ---- */
+
+/* General flags: MaxFixed, MinFixed, PosDecode, producer (§6.4.3.5.1). */
+#define ADDR_GEN_FLAGS 0x0c
+#define ADDR_TYPE_MEMORY 0
+#define ADDR_TYPE_IO 1
+#define ADDR_TYPE_BUS 2
+#define ADDR_MEM_RW 0x01
+#define ADDR_MEM_CACHEABLE (1u << 1)
+#define ADDR_IO_ENTIRE_RANGE 0x03
+
+/*
+ * Large item @tag holding type, flags, type-specific flags, then granularity,
+ * min, max, translation and length, each @size bytes.
+ */
+static Aml *aml_address_space(uint8_t tag, unsigned size, uint8_t type, uint8_t tflags,
+                              uint64_t min, uint64_t max)
+{
+    Aml *a = aml_new(AML_PLAIN);
+    append_byte(a->body, tag);
+    build_append_int_noprefix(a->body, 3 + 5 * size, 2);
+    append_byte(a->body, type);
+    append_byte(a->body, ADDR_GEN_FLAGS);
+    append_byte(a->body, tflags);
+    build_append_int_noprefix(a->body, 0, size);          /* granularity */
+    build_append_int_noprefix(a->body, min, size);
+    build_append_int_noprefix(a->body, max, size);
+    build_append_int_noprefix(a->body, 0, size);          /* translation offset */
+    build_append_int_noprefix(a->body, max - min + 1, size);
+    return a;
+}
+
+Aml *aml_word_bus_number(uint16_t min, uint16_t max)
+{
+    return aml_address_space(0x88, 2, ADDR_TYPE_BUS, 0, min, max);
+}
+
+Aml *aml_dword_io(uint32_t min, uint32_t max)
+{
+    return aml_address_space(0x87, 4, ADDR_TYPE_IO, ADDR_IO_ENTIRE_RANGE, min, max);
+}
+
+Aml *aml_dword_memory(bool cacheable, uint32_t min, uint32_t max)
+{
+    return aml_address_space(0x87, 4, ADDR_TYPE_MEMORY,
+                             ADDR_MEM_RW | (cacheable ? ADDR_MEM_CACHEABLE : 0), min, max);
+}
+
+Aml *aml_qword_memory(bool cacheable, uint64_t min, uint64_t max)
+{
+    return aml_address_space(0x8a, 8, ADDR_TYPE_MEMORY,
+                             ADDR_MEM_RW | (cacheable ? ADDR_MEM_CACHEABLE : 0), min, max);
+}
+
+Aml *aml_interrupt_level_shared(const uint32_t *irqs, unsigned n)
+{
+    g_assert(n >= 1 && n <= 255);
+    Aml *a = aml_new(AML_PLAIN);
+    append_byte(a->body, 0x89);
+    build_append_int_noprefix(a->body, 2 + 4 * n, 2);
+    /* Consumer (bit 0), level (bit 1 clear), active high (bit 2 clear), shared. */
+    append_byte(a->body, 0x01 | 0x08);
+    append_byte(a->body, n);
+    for (unsigned i = 0; i < n; i++) {
+        build_append_int_noprefix(a->body, irqs[i], 4);
+    }
+    return a;
+}
+
+/* ---- method terms ---- */
+
+static Aml *aml_opcode(uint8_t op)
+{
+    Aml *a = aml_new(AML_PLAIN);
+    append_byte(a->body, op);
+    return a;
+}
+
+Aml *aml_arg(unsigned n)
+{
+    g_assert(n <= 6);
+    return aml_opcode(AML_ARG0_OP + n);
+}
+
+Aml *aml_local(unsigned n)
+{
+    g_assert(n <= 7);
+    return aml_opcode(AML_LOCAL0_OP + n);
+}
+
+Aml *aml_store(Aml *src, Aml *dst)
+{
+    Aml *a = aml_opcode(AML_STORE_OP);
+    aml_append(a, src);
+    aml_append(a, dst);
+    return a;
+}
+
+static Aml *aml_binary(uint8_t op, Aml *x, Aml *y, Aml *target)
+{
+    Aml *a = aml_opcode(op);
+    aml_append(a, x);
+    aml_append(a, y);
+    if (target) {
+        aml_append(a, target);
+    } else {
+        append_byte(a->body, 0x00);           /* NullName: no target */
+    }
+    return a;
+}
+
+Aml *aml_and(Aml *x, Aml *y, Aml *target)
+{
+    return aml_binary(AML_AND_OP, x, y, target);
+}
+
+Aml *aml_or(Aml *x, Aml *y, Aml *target)
+{
+    return aml_binary(AML_OR_OP, x, y, target);
+}
+
+Aml *aml_lless(Aml *x, Aml *y)
+{
+    Aml *a = aml_opcode(AML_LLESS_OP);
+    aml_append(a, x);
+    aml_append(a, y);
+    return a;
+}
+
+Aml *aml_lequal(Aml *x, Aml *y)
+{
+    Aml *a = aml_opcode(AML_LEQUAL_OP);
+    aml_append(a, x);
+    aml_append(a, y);
+    return a;
+}
+
+Aml *aml_if(Aml *predicate)
+{
+    Aml *a = aml_new(AML_BLOCK);
+    append_byte(a->head, AML_IF_OP);
+    aml_append(a, predicate);
+    return a;
+}
+
+Aml *aml_create_dword_field(Aml *buf, Aml *byte_index, const char *name)
+{
+    Aml *a = aml_opcode(AML_CREATE_DWORD_FIELD_OP);
+    aml_append(a, buf);
+    aml_append(a, byte_index);
+    build_append_namestring(a->body, name);
+    return a;
+}
+
+Aml *aml_operation_region(const char *name, uint8_t space, uint64_t offset, uint32_t len)
+{
+    Aml *a = aml_new(AML_PLAIN);
+    append_byte(a->body, AML_EXT_OP_PREFIX);
+    append_byte(a->body, AML_EXT_REGION_OP);
+    build_append_namestring(a->body, name);
+    append_byte(a->body, space);
+    aml_append(a, aml_int(offset));
+    aml_append(a, aml_int(len));
+    return a;
+}
+
+Aml *aml_field_byte_acc(const char *region)
+{
+    static const uint8_t op[] = { AML_EXT_OP_PREFIX, AML_EXT_FIELD_OP };
+    Aml *a = aml_named_block(op, sizeof(op), region);
+    /* FieldFlags: AccessType ByteAcc (1), LockRule NoLock, UpdateRule Preserve. */
+    append_byte(a->body, 0x01);
+    return a;
+}
+
+Aml *aml_named_field(const char *name, unsigned bits)
+{
+    Aml *a = aml_new(AML_PLAIN);
+    append_nameseg(a->body, name, strlen(name));
+    /* The width is a PkgLength that does not count itself (§20.2.5.2). */
+    if (bits < 0x40) {
+        append_byte(a->body, bits);
+    } else {
+        g_assert(bits < (1u << 12));
+        append_byte(a->body, 0x40 | (bits & 0xf));
+        append_byte(a->body, bits >> 4);
+    }
     return a;
 }

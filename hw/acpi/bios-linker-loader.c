@@ -225,7 +225,7 @@ static bool run_checksum(GArray *loaded, const uint8_t *p, Error **errp)
     return true;
 }
 
-bool bios_linker_loader_run(const BIOSLinker *linker, uint64_t high_base,
+bool bios_linker_loader_run(AddressSpace *as, const BIOSLinker *linker, uint64_t high_base,
                             uint64_t high_size, uint64_t fseg_base, uint64_t fseg_size,
                             BIOSLinkerPlacement *placed, unsigned max_placed,
                             unsigned *num_placed, uint64_t *fseg_end, Error **errp)
@@ -260,7 +260,7 @@ bool bios_linker_loader_run(const BIOSLinker *linker, uint64_t high_base,
     }
     for (guint i = 0; ok && i < loaded->len; i++) {
         LoadedFile *f = &g_array_index(loaded, LoadedFile, i);
-        if (address_space_write(&address_space_memory, f->addr, f->image->data,
+        if (address_space_write(as, f->addr, f->image->data,
                                 f->image->len) != MEMTX_OK) {
             error_setg(errp, "table-loader: cannot write '%s' at 0x%" PRIx64, f->name,
                        f->addr);

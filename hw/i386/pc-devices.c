@@ -261,9 +261,13 @@ static bool pc_acpi_init(PCMachineState *pcms, Error **errp)
     /* The tables (direct boot) or the BIOS (firmware) live here. */
     e820_add_entry(&pcms->e820, ACPI_BUILD_AREA_BASE,
                    ACPI_BUILD_AREA_END - ACPI_BUILD_AREA_BASE, E820_RESERVED);
+    return true;
+}
+
+void pc_acpi_tables_init(PCMachineState *pcms)
+{
     pc_acpi_build(pcms);
     register_reset_handler(pc_acpi_reset, pcms);
-    return true;
 }
 
 bool pc_devices_init(PCMachineState *pcms, Error **errp)

@@ -161,9 +161,10 @@ static void pc_init(MachineState *ms, Error **errp)
     isa_bus_set_irqs(pcms->isa_bus, pcms->gsi);
 
     if (!pc_devices_init(pcms, errp) || !pc_pci_init(pcms, errp) ||
-        !pc_vga_init(pcms, errp) || !pc_cpus_init(pcms, errp)) {
+        !pc_vga_init(pcms, errp) || !pc_nic_init(pcms, errp) || !pc_cpus_init(pcms, errp)) {
         return;
     }
+    pc_acpi_tables_init(pcms);
     if (ms->kernel_filename && !pc_load_kernel(pcms, errp)) {
         return;
     }

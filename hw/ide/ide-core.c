@@ -13,6 +13,7 @@
 #include "block/block-backend.h"
 #include "util/log.h"
 #include "system/runstate.h"
+#include "hw/nvram/fw-bootorder.h"
 
 #define MAX_MULT_SECTORS 16
 #define MAX_PRD_ENTRIES  (65536 / 8)    /* the table lives in one 64 KiB region */
@@ -1091,36 +1092,49 @@ void ide_bus_init(IDEBus *bus, DeviceState *dev, PCIDevice *pci, int bus_id)
     }
 }
 
+bool ide_attach_drive(IDEBus *bus, int unit, DriveInfo *d, IDEDriveKind kind,
+                      int bootindex, const char *owner, Error **errp)
+{
+    IDEState *s = &bus->ifs[unit];
+
+    if (!drive_claim(d, owner, errp)) {
+        return false;
+    }
+    if (kind == IDE_HD && !d->blk) {
+        error_setg(errp, "%s: an IDE disk needs a file", d->option);
+        return false;
+    }
+    /* QEMU's OpenFirmware path for SeaBIOS: .../ide@1,1/drive@CHANNEL/disk@UNIT. */
+    g_autofree char *suffix = g_strdup_printf("/drive@%x/disk@%x", bus->bus_id, unit);
+    if (!fw_cfg_add_bootindex(bus->dev, bootindex, suffix, errp)) {
+        return false;
+    }
+    s->dinfo = d;
+    s->blk = d->blk;
+    s->kind = kind;
+    if (s->kind == IDE_CD) {
+        drive_set_dev_ops(d, &ide_cd_dev_ops, s);
+    }
+    runstate_add_change_handler(ide_retry_resume, s);
+    s->nb_sectors = s->blk ? blk_getlength(s->blk) / 512 : 0;
+    uint64_t cyls = s->nb_sectors / (16 * 63);
+    s->cyls = MAX(1, MIN(cyls, 16383));
+    s->heads = 16;
+    s->secs = 63;
+    snprintf(s->serial, sizeof(s->serial), "EMU%05d", 1 + bus->bus_id * 2 + unit);
+    return true;
+}
+
 bool ide_bus_attach_drives(IDEBus *bus, Error **errp)
 {
     g_autofree char *path = object_get_canonical_path(OBJECT(bus->dev));
 
     for (int i = 0; i < 2; i++) {
-        IDEState *s = &bus->ifs[i];
         DriveInfo *d = drive_get(IF_IDE, bus->bus_id, i);
-        if (!d) {
-            continue;
-        }
-        if (!drive_claim(d, path, errp)) {
+        if (d && !ide_attach_drive(bus, i, d, d->media == MEDIA_CDROM ? IDE_CD : IDE_HD,
+                                   d->bootindex, path, errp)) {
             return false;
         }
-        s->dinfo = d;
-        s->blk = d->blk;
-        s->kind = d->media == MEDIA_CDROM ? IDE_CD : IDE_HD;
-        if (s->kind == IDE_HD && !s->blk) {
-            error_setg(errp, "%s: an IDE disk needs a file", d->option);
-            return false;
-        }
-        if (s->kind == IDE_CD) {
-            drive_set_dev_ops(d, &ide_cd_dev_ops, s);
-        }
-        runstate_add_change_handler(ide_retry_resume, s);
-        s->nb_sectors = s->blk ? blk_getlength(s->blk) / 512 : 0;
-        uint64_t cyls = s->nb_sectors / (16 * 63);
-        s->cyls = MAX(1, MIN(cyls, 16383));
-        s->heads = 16;
-        s->secs = 63;
-        snprintf(s->serial, sizeof(s->serial), "EMU%05d", 1 + bus->bus_id * 2 + i);
     }
     return true;
 }

@@ -132,6 +132,14 @@ extern const VMStateDescription vmstate_ide_bus;
 
 void ide_bus_init(IDEBus *bus, DeviceState *dev, PCIDevice *pci, int bus_id);
 bool ide_bus_attach_drives(IDEBus *bus, Error **errp);
+/*
+ * Attach @d as drive @unit of @bus (claimed for QOM path @owner), with its
+ * bootindex (-1: none) in the firmware boot order.
+ */
+bool ide_attach_drive(IDEBus *bus, int unit, DriveInfo *d, IDEDriveKind kind,
+                      int bootindex, const char *owner, Error **errp);
+/* The "ide.N" qdev bus of @bus, where -device ide-hd/ide-cd plug (ide-dev.c). */
+void ide_bus_new_qbus(IDEBus *bus, const char *name);
 void ide_bus_reset(IDEBus *bus);
 uint32_t ide_ioport_read(IDEBus *bus, unsigned reg);
 void ide_ioport_write(IDEBus *bus, unsigned reg, uint32_t val);

@@ -7,6 +7,7 @@
  */
 #include "hw/ide/piix-ide.h"
 #include "hw/ide/ide-internal.h"
+#include "hw/nvram/fw-bootorder.h"
 #include "util/log.h"
 
 typedef struct PIIXIDEState {
@@ -151,6 +152,7 @@ static void piix_ide_realize(PCIDevice *pd, Error **errp)
     for (int i = 0; i < 2; i++) {
         IDEBus *bus = &d->bus[i];
         ide_bus_init(bus, DEVICE(pd), pd, i);
+        ide_bus_new_qbus(bus, i ? "ide.1" : "ide.0");
         bus->irq = &d->irq[i];
         if (!ide_bus_attach_drives(bus, errp)) {
             return;
@@ -169,9 +171,14 @@ static void piix_ide_realize(PCIDevice *pd, Error **errp)
 static void piix_ide_exit(PCIDevice *pd)
 {
     PIIXIDEState *d = PIIX_IDE(pd);
+
+    fw_cfg_del_bootindex(DEVICE(pd));
     for (int i = 0; i < 2; i++) {
-        memory_region_del_subregion(pci_address_space_io(pd), &d->bus[i].cmd_io);
-        memory_region_del_subregion(pci_address_space_io(pd), &d->bus[i].ctl_io);
+        /* A realize that failed on a drive left the ports unmapped. */
+        if (memory_region_is_mapped(&d->bus[i].cmd_io)) {
+            memory_region_del_subregion(pci_address_space_io(pd), &d->bus[i].cmd_io);
+            memory_region_del_subregion(pci_address_space_io(pd), &d->bus[i].ctl_io);
+        }
         for (int u = 0; u < 2; u++) {
             if (d->bus[i].ifs[u].blk) {
                 blk_drain(d->bus[i].ifs[u].blk);

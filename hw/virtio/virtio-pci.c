@@ -7,7 +7,7 @@
  * INTx driven by the ISR bits (a read of the ISR clears them, §4.1.4.5).
  *
  * Not yet: the VIRTIO_PCI_CAP_PCI_CFG window (§4.1.4.9), queue_reset and
- * notification data, packed rings, ioeventfd/irqfd.
+ * notification data, ioeventfd/irqfd. Packed rings are offered with packed=on.
  */
 #include "hw/virtio/virtio-pci.h"
 #include "hw/pci/msix.h"
@@ -451,6 +451,9 @@ static void vpci_realize(PCIDevice *pd, Error **errp)
     VirtIODevice *vdev = p->vdev;
     vdev->tops = &vpci_tops;
     vdev->transport = p;
+    if (p->packed) {
+        vdev->host_features |= 1ull << VIRTIO_F_RING_PACKED;
+    }
     if (p->vectors == UINT32_MAX) {
         p->vectors = vdev->nvqs + 1;
     }
@@ -560,6 +563,8 @@ static const Property vpci_props[] = {
                      VIRTIO_PCI_LEGACY_AUTO, disable_legacy_names),
     DEFINE_PROP_BOOL("disable-modern", VirtIOPCIProxy, disable_modern, false),
     DEFINE_PROP_UINT32("vectors", VirtIOPCIProxy, vectors, UINT32_MAX),
+    /* Off by default, as in QEMU 7.2: Linux then keeps split rings. */
+    DEFINE_PROP_BOOL("packed", VirtIOPCIProxy, packed, false),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -1,6 +1,7 @@
 /*
  * The virtio device core: status, features, configuration space and split
- * virtqueues (virtio 1.2 §2, §3). Packed virtqueues (§2.8) are not offered.
+ * virtqueues (virtio 1.2 §2, §3). Packed virtqueues (§2.8, offered with the
+ * transport's packed=on) live in virtio-packed.c behind the same pop/push/notify.
  *
  * Guest memory rules: every ring and buffer address must lie in guest RAM as
  * the flat view of system memory says now (a descriptor into MMIO, a hole or,
@@ -8,12 +9,13 @@
  * transport forbids DMA (PCI Bus Master Enable clear).
  */
 #include "hw/virtio/virtio.h"
+#include "hw/virtio/virtio-packed.h"
 #include "util/log.h"
 #include <stdarg.h>
 
 #define VIRTIO_ERR(vdev, ...) virtio_error(vdev, __VA_ARGS__)
 
-static void virtio_barrier(void)
+void virtio_barrier(void)
 {
     /* The driver runs on other threads (vCPUs): order ring accesses (§2.7.13). */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -70,7 +72,7 @@ static bool virtio_dma_ok(VirtIODevice *vdev)
 }
 
 /* Ring accesses: a ring outside RAM breaks the device. */
-static bool vring_rw(VirtQueue *vq, hwaddr addr, void *buf, unsigned len, bool write)
+bool vring_rw(VirtQueue *vq, hwaddr addr, void *buf, unsigned len, bool write)
 {
     VirtIODevice *vdev = vq->vdev;
     if (!virtio_dma_ok(vdev)) {
@@ -85,7 +87,7 @@ static bool vring_rw(VirtQueue *vq, hwaddr addr, void *buf, unsigned len, bool w
     return true;
 }
 
-static bool vring_lduw(VirtQueue *vq, hwaddr addr, uint16_t *val)
+bool vring_lduw(VirtQueue *vq, hwaddr addr, uint16_t *val)
 {
     uint16_t v;
     if (!vring_rw(vq, addr, &v, 2, false)) {
@@ -95,7 +97,7 @@ static bool vring_lduw(VirtQueue *vq, hwaddr addr, uint16_t *val)
     return true;
 }
 
-static bool vring_stw(VirtQueue *vq, hwaddr addr, uint16_t val)
+bool vring_stw(VirtQueue *vq, hwaddr addr, uint16_t val)
 {
     uint16_t v = GUINT16_TO_LE(val);
     return vring_rw(vq, addr, &v, 2, true);
@@ -157,6 +159,7 @@ void virtio_reset(VirtIODevice *vdev)
         vq->desc = vq->avail = vq->used = 0;
         vq->last_avail_idx = vq->used_idx = vq->signalled_used = 0;
         vq->signalled_used_valid = false;
+        vq->avail_wrap_toggled = vq->used_wrap_toggled = vq->signalled_wrap_toggled = false;
         vq->vector = VIRTIO_NO_VECTOR;
         vq->inuse = 0;
     }
@@ -191,7 +194,7 @@ static bool virtio_features_ok(VirtIODevice *vdev)
 {
     uint64_t extra = vdev->guest_features & ~vdev->host_features;
     if (extra) {
-        /* ACCESS_PLATFORM and packed rings are never offered, so they land here. */
+        /* ACCESS_PLATFORM (and packed rings without packed=on) land here. */
         emu_log_mask(LOG_GUEST_ERROR, "%s: driver accepted features 0x%" PRIx64
                      " that were not offered: FEATURES_OK refused\n", vdev->name, extra);
         return false;
@@ -287,8 +290,9 @@ void virtio_notify_config(VirtIODevice *vdev)
 
 void virtio_queue_set_num(VirtQueue *vq, uint16_t num)
 {
-    if (!num || num > vq->num_max || (num & (num - 1))) {
-        /* §2.7: a split queue's size is a power of two up to the maximum. */
+    bool any = virtio_vq_is_packed(vq);
+    if (!num || num > vq->num_max || (!any && (num & (num - 1)))) {
+        /* §2.7: a split queue's size is a power of two up to the maximum (§2.8: any). */
         emu_log_mask(LOG_GUEST_ERROR, "%s: queue %u size %u refused (max %u, power of "
                      "two)\n", vq->vdev->name, vq->index, num, vq->num_max);
         return;
@@ -329,8 +333,8 @@ void virtio_queue_notify(VirtIODevice *vdev, unsigned n)
 }
 
 /* Map one guest buffer into @iov/@addrs (several pieces if it crosses regions). */
-static bool virtqueue_map_buf(VirtQueue *vq, GArray *iov, GArray *addrs, hwaddr pa,
-                              uint32_t len, bool write)
+bool virtqueue_map_buf(VirtQueue *vq, GArray *iov, GArray *addrs, hwaddr pa,
+                       uint32_t len, bool write)
 {
     VirtIODevice *vdev = vq->vdev;
     if (!len) {
@@ -359,7 +363,7 @@ static bool virtqueue_map_buf(VirtQueue *vq, GArray *iov, GArray *addrs, hwaddr 
     return true;
 }
 
-static void virtqueue_unmap_sg(struct iovec *sg, unsigned n, bool write)
+void virtqueue_unmap_sg(struct iovec *sg, unsigned n, bool write)
 {
     for (unsigned i = 0; i < n; i++) {
         address_space_unmap(&address_space_memory, sg[i].iov_base, sg[i].iov_len, write,
@@ -504,6 +508,13 @@ VirtQueueElement *virtqueue_pop(VirtQueue *vq)
         !virtio_dma_ok(vdev)) {
         return NULL;
     }
+    if (virtio_vq_is_packed(vq)) {
+        VirtQueueElement *elem = virtqueue_packed_pop(vq);
+        if (elem) {
+            vq->inuse++;
+        }
+        return elem;
+    }
     /* Our avail_event store must be visible before we look at avail idx again. */
     virtio_barrier();
     uint16_t avail_idx;
@@ -555,9 +566,13 @@ void virtqueue_drop(VirtQueue *vq, VirtQueueElement *elem)
 void virtqueue_push(VirtQueue *vq, VirtQueueElement *elem, uint32_t len)
 {
     VirtIODevice *vdev = vq->vdev;
-    unsigned index = elem->index;
+    unsigned index = elem->index, ndescs = elem->ndescs;
     virtqueue_drop(vq, elem);
     if (vdev->broken || !vq->enabled) {
+        return;
+    }
+    if (virtio_vq_is_packed(vq)) {
+        virtqueue_packed_push(vq, index, ndescs, len);
         return;
     }
     uint8_t e[8];
@@ -572,8 +587,45 @@ void virtqueue_push(VirtQueue *vq, VirtQueueElement *elem, uint32_t len)
     vring_stw(vq, vq->used + 2, vq->used_idx);
 }
 
+void virtqueue_push_multi(VirtQueue *vq, VirtQueueElement **elems, const uint32_t *lens,
+                          unsigned n)
+{
+    VirtIODevice *vdev = vq->vdev;
+    if (virtio_vq_is_packed(vq)) {
+        for (unsigned i = 0; i < n; i++) {
+            virtqueue_push(vq, elems[i], lens[i]);
+        }
+        return;
+    }
+    /* Split ring: every entry first, then one used idx store (§2.7.8). */
+    bool ok = true;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned index = elems[i]->index;
+        virtqueue_drop(vq, elems[i]);
+        if (!ok || vdev->broken || !vq->enabled) {
+            ok = false;
+            continue;
+        }
+        uint8_t e[8];
+        uint32_t id = GUINT32_TO_LE(index), l = GUINT32_TO_LE(lens[i]);
+        memcpy(e, &id, 4);
+        memcpy(e + 4, &l, 4);
+        ok = vring_rw(vq, vq->used + 4 + 8 * (hwaddr)((uint16_t)(vq->used_idx + i) % vq->num),
+                      e, 8, true);
+    }
+    if (!ok) {
+        return;
+    }
+    virtio_barrier();
+    vq->used_idx += n;
+    vring_stw(vq, vq->used + 2, vq->used_idx);
+}
+
 static bool virtio_should_notify(VirtIODevice *vdev, VirtQueue *vq)
 {
+    if (virtio_vq_is_packed(vq)) {
+        return virtqueue_packed_should_notify(vq);
+    }
     virtio_barrier();
     if (!virtio_vdev_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX)) {
         uint16_t flags;

@@ -41,6 +41,7 @@ typedef struct DriveInfo {
     bool read_only;
     bool snapshot;
     char *devaddr;             /* addr= (if=virtio: the PCI slot) */
+    int bootindex;             /* bootindex= (if=ide), -1: none (hw/nvram/fw-bootorder.h) */
     BlockdevOnError on_read_error, on_write_error;
     char *attached_to;         /* QOM path of the device that claimed it, or NULL */
     BlockCacheMode cache;      /* how a medium inserted later is opened */

@@ -196,6 +196,7 @@ typedef struct NICRequest {
     char *model;                /* NULL = the board's default (e1000 on pc) */
     char *netdev_id;            /* the backend created for it */
     char *mac;                  /* NULL = assign */
+    bool implicit;              /* the default NIC: skip quietly if the model is missing */
 } NICRequest;
 
 /*
@@ -204,6 +205,20 @@ typedef struct NICRequest {
  * "none", this is one default NIC on a "user" backend, like QEMU.
  */
 GPtrArray *net_nic_requests(void);      /* of NICRequest *; owned by net/ */
+/*
+ * While parsing the command line: check one -netdev/-nic/-net argument and
+ * keep it (@opt is "-netdev", "-nic" or "-net"). A "help" request prints
+ * and sets *exit_now.
+ */
+bool net_cli_add(const char *opt, const char *arg, bool *exit_now, Error **errp);
+/*
+ * After main_loop_init(), before the board is built: create the backends in
+ * command-line order, and the default user backend unless @nodefaults or
+ * any net option was given. Errors name the option.
+ */
+bool net_init_clients(bool nodefaults, Error **errp);
+/* -nic model=help: the NIC models this emu has. */
+void net_nic_models_help(void);
 /* Call @fn for every client (for "info network"). */
 void net_client_foreach(void (*fn)(NetClientState *nc, void *opaque), void *opaque);
 /* Check that every -netdev got a frontend; warn like QEMU otherwise. */

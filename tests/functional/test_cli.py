@@ -82,10 +82,8 @@ with tempfile.TemporaryDirectory() as tmp:
                 f"bad input {' '.join(args)!r} -> one line, exit 1",
                 f"rc={rc} stdout={out!r} stderr={err!r}")
 
-    # Drives: tests/functional/test_drive.py.
+    # Drives: tests/functional/test_drive.py; networking: test_net_socket.py.
     not_built = [
-        ["-netdev", "user,id=n0"],
-        ["-nic", "user"],
         ["-vnc", ":0"],
         ["-display", "sdl"],
         ["-vga", "cirrus"],

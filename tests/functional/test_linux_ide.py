@@ -54,7 +54,7 @@ WAIT_DEV = ("i=0; while [ ! -b {dev} ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i+1
 def boot(cmd, modules, extra, append=""):
     args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "512",
             "-kernel", KERNEL, "-initrd", INITRD, "-nographic", "-no-reboot",
-            "-append", "console=ttyS0 quiet panic=-1 pci=noacpi " + append +
+            "-append", "console=ttyS0 quiet panic=-1 " + append +
             " emu.modprobe=" + ",".join(modules) + " emu.cmd=" + encode(cmd)] + extra
     t0 = time.time()
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

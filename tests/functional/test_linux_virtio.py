@@ -67,9 +67,8 @@ cmd = ("cat /sys/block/vda/size; mkdir -p /mnt; mount -t ext4 /dev/vda /mnt && "
 args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "512", "-kernel", KERNEL,
         "-initrd", INITRD, "-nographic", "-no-reboot",
         "-drive", f"if=virtio,format=raw,file={img}",
-        # pci=noacpi: emu's DSDT has no PCI root bridge yet, so Linux would not scan
-        # the bus through ACPI; the legacy scan finds it (ACPI still powers off).
-        "-append", "console=ttyS0 quiet panic=-1 pci=noacpi "
+        # Linux scans the bus through the DSDT's \_SB.PCI0 and routes INTx by its _PRT.
+        "-append", "console=ttyS0 quiet panic=-1 "
         "emu.modprobe=virtio_pci,virtio_blk,crc32c_generic,ext4 "
         "emu.cmd=" + encode(cmd)]
 t0 = time.time()

@@ -777,6 +777,12 @@ QTestState *qtest_init(const char *extra_args)
     g_ptr_array_add(argv, g_strconcat("unix:", qmp_path, NULL));
     g_ptr_array_add(argv, g_strdup("-display"));
     g_ptr_array_add(argv, g_strdup("none"));
+    /*
+     * No default NIC (an e1000 on a user backend in slot 3, as QEMU's pc): tests
+     * pin the PCI layout they build. A test that wants one passes -nic/-device.
+     */
+    g_ptr_array_add(argv, g_strdup("-nic"));
+    g_ptr_array_add(argv, g_strdup("none"));
     if (g_getenv("QTEST_LOG")) {
         g_ptr_array_add(argv, g_strdup("-qtest-log"));
         g_ptr_array_add(argv, g_strdup(g_getenv("QTEST_LOG")));

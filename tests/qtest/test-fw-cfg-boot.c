@@ -299,6 +299,86 @@ static void test_user_files(void)
     unlink(path);
 }
 
+/*
+ * bootindex= on if=ide drives: the "bootorder" file lists them by rising
+ * index with QEMU's OpenFirmware paths for the PIIX3 IDE function at 01.1,
+ * /pci@i0cf8/ide@1,1/drive@CHANNEL/disk@UNIT (what SeaBIOS's boot.c matches),
+ * one per line, NUL-terminated. A bootindex used twice is a start-up error.
+ */
+static void test_ide_bootindex(void)
+{
+    g_autofree char *img = g_strdup_printf("%s/emu-fwcfg-ide-%d.img", g_get_tmp_dir(),
+                                           (int)getpid());
+    g_autofree char *zeros = g_malloc0(1 << 20);
+    uint32_t size;
+
+    g_assert_true(g_file_set_contents(img, zeros, 1 << 20, NULL));
+    QTestState *s = qtest_initf(
+        "-machine pc "
+        "-drive file=%s,format=raw,if=ide,index=2,bootindex=5,readonly=on "
+        "-drive file=%s,format=raw,if=ide,index=1,bootindex=2,readonly=on "
+        "-drive if=ide,bus=1,unit=1,media=cdrom,bootindex=9 "
+        "-drive file=%s,format=raw,if=ide,index=0,readonly=on", img, img, img);
+    g_autofree uint8_t *order = fw_file(s, "bootorder", &size);
+    static const char want[] = "/pci@i0cf8/ide@1,1/drive@0/disk@1\n"
+                               "/pci@i0cf8/ide@1,1/drive@1/disk@0\n"
+                               "/pci@i0cf8/ide@1,1/drive@1/disk@1\n";
+    g_assert_nonnull(order);
+    g_assert_cmpuint(size, ==, sizeof(want));
+    g_assert_cmpmem(order, size, want, sizeof(want));
+    qtest_quit(s);
+
+    /*
+     * The same through -device ide-hd/ide-cd on the channels' buses. The drives
+     * really are where the paths say: the slave of the secondary channel (0x170,
+     * drive select bit 4 set) answers IDENTIFY PACKET DEVICE with the ATAPI
+     * signature and the master of the primary one IDENTIFY DEVICE (ATA-6 §8.15,
+     * §8.16).
+     */
+    s = qtest_initf("-machine pc "
+                    "-drive file=%s,format=raw,if=none,id=d0,readonly=on "
+                    "-drive if=none,id=cd0,media=cdrom "
+                    "-device ide-cd,drive=cd0,bus=ide.1,unit=1,bootindex=1 "
+                    "-device ide-hd,drive=d0,bus=ide.0,bootindex=3", img);
+    g_autofree uint8_t *order2 = fw_file(s, "bootorder", &size);
+    static const char want2[] = "/pci@i0cf8/ide@1,1/drive@1/disk@1\n"
+                                "/pci@i0cf8/ide@1,1/drive@0/disk@0\n";
+    g_assert_cmpuint(size, ==, sizeof(want2));
+    g_assert_cmpmem(order2, size, want2, sizeof(want2));
+    qtest_outb(s, 0x176, 0xb0);                 /* secondary, slave */
+    qtest_outb(s, 0x177, 0xa1);                 /* IDENTIFY PACKET DEVICE */
+    g_assert_cmphex(qtest_inb(s, 0x177) & 0x89, ==, 0x08);   /* DRQ, no BSY/ERR */
+    g_assert_cmphex(qtest_inw(s, 0x170) >> 14, ==, 2);       /* word 0: ATAPI */
+    qtest_outb(s, 0x1f6, 0xa0);                 /* primary, master */
+    qtest_outb(s, 0x1f7, 0xec);                 /* IDENTIFY DEVICE */
+    g_assert_cmphex(qtest_inb(s, 0x1f7) & 0x89, ==, 0x08);
+    g_assert_cmphex(qtest_inw(s, 0x1f0) & 0x8000, ==, 0);     /* word 0: ATA */
+    qtest_quit(s);
+
+    /* Two drives with one index, and bootindex on a bus that cannot take it. */
+    static const char *const bad[] = {
+        "-drive file=%s,format=raw,if=ide,index=0,bootindex=1,readonly=on "
+        "-drive file=%s,format=raw,if=ide,index=1,bootindex=1,readonly=on",
+        "-drive file=%s,format=raw,if=virtio,bootindex=1,readonly=on",
+        "-drive file=%s,format=raw,if=ide,index=0,bootindex=4,readonly=on "
+        "-drive file=%s,format=raw,if=none,id=x,readonly=on -device ide-hd,drive=x,bootindex=4",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        const char *emu = g_getenv("EMU_BINARY") ? g_getenv("EMU_BINARY") : "build/emu";
+        /* The second file name may be unused. */
+        g_autofree char *opts = g_strdup_printf(bad[i], img, img);
+        g_autofree char *cmd = g_strdup_printf("%s -machine pc -accel qtest -display none "
+                                               "%s", emu, opts);
+        g_autofree char *err = NULL;
+        g_autofree char *out = NULL;
+        int status;
+        g_assert_true(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
+        g_assert_cmpint(status, !=, 0);
+        g_assert_nonnull(strstr(err, "bootindex"));
+    }
+    unlink(img);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -306,5 +386,6 @@ int main(int argc, char **argv)
     g_test_add_func("/fw-cfg-boot/smbios", test_smbios);
     g_test_add_func("/fw-cfg-boot/bad-options", test_bad_options);
     g_test_add_func("/fw-cfg-boot/user-files", test_user_files);
+    g_test_add_func("/fw-cfg-boot/ide-bootindex", test_ide_bootindex);
     return g_test_run();
 }

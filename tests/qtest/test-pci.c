@@ -522,7 +522,7 @@ static void test_device_add(void)
     g_free(expect_start_failure("-machine pc -device emu-pci-testdev,addr=01.0",
                                 "PCI: slot 1 function 0 not available for emu-pci-testdev, "
                                 "in use by PIIX3,id="));
-    g_free(expect_start_failure("-machine pc -device emu-pci-testdev,addr=3,id=first "
+    g_free(expect_start_failure("-machine pc -nic none -device emu-pci-testdev,addr=3,id=first "
                                 "-device emu-pci-testdev,addr=03.0",
                                 "in use by emu-pci-testdev,id=first"));
     g_free(expect_start_failure("-machine pc -device emu-pci-testdev,bus=pci.1",

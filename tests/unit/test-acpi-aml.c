@@ -1,7 +1,7 @@
 /*
- * The AML encoder (ACPI 6.5 §20.2 encodings), the table-loader script and its
- * runner, and the table builder with an HPET registered (which -machine pc
- * cannot show yet: no HPET device exists).
+ * The AML encoder (ACPI 6.5 §20.2 encodings; the PCI terms against bytes from
+ * ACPICA's iasl), the table-loader script and its runner, and the table
+ * builder with an HPET registered.
  */
 #include "hw/acpi/aml.h"
 #include "hw/acpi/acpi-build.h"
@@ -106,6 +106,73 @@ static void test_blocks(void)
     g_assert_cmphex(big->data[2], ==, 0x0c);
 }
 
+/*
+ * The PCI part's terms against ACPICA's compiler: the bytes below are iasl
+ * 20200925's output (after the table header) for this ASL:
+ *   Name (R1, ResourceTemplate () {
+ *     WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, 0, 0xff, 0, 0x100)
+ *     DWordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,
+ *              0, 0xd00, 0xffff, 0, 0xf300)
+ *     DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable,
+ *                  ReadWrite, 0, 0x08000000, 0xfebfffff, 0, 0xf6c00000)
+ *     QWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, Cacheable,
+ *                  ReadWrite, 0, 0x100000000, 0x17fffffff, 0, 0x80000000)
+ *     Interrupt (ResourceConsumer, Level, ActiveHigh, Shared) {5, 10, 11} })
+ *   OperationRegion (P40C, PCI_Config, 0x60, 0x04)
+ *   Field (P40C, ByteAcc, NoLock, Preserve) { PRQA, 8, PRQB, 8 }
+ *   Method (M1, 1, Serialized) {
+ *     If (And (PRQA, 0x80)) { Return (0x09) }
+ *     Or (PRQA, 0x80, PRQA)
+ *     CreateDWordField (Arg0, 0x05, PRRI)
+ *     Store (PRRI, PRQB)
+ *     Return (LLess (PRQA, 0x80)) }
+ */
+static void test_pci_terms(void)
+{
+    static const char iasl_hex[] =
+        "0852315f5f1149080a85880d00020c0000000000ff0000000001871700010c03000000"
+        "00000d0000ffff00000000000000f30000871700000c010000000000000008ffffbffe"
+        "000000000000c0f68a2b00000c0300000000000000000000000001000000ffffff7f01"
+        "00000000000000000000000000008000000000890e000903050000000a0000000b0000"
+        "0079005b8050343043020a600a045b811050343043015052514108505251420814374d"
+        "315f5f09a00c7b505251410a8000a40a097d505251410a80505251418a680a05505252"
+        "49705052524950525142a495505251410a80";
+    const uint32_t irqs[] = { 5, 10, 11 };
+    Aml *root = aml_root();
+    Aml *rt = aml_resource_template();
+
+    aml_append(rt, aml_word_bus_number(0, 0xff));
+    aml_append(rt, aml_dword_io(0xd00, 0xffff));
+    aml_append(rt, aml_dword_memory(false, 0x08000000, 0xfebfffff));
+    aml_append(rt, aml_qword_memory(true, 0x100000000ull, 0x17fffffffull));
+    aml_append(rt, aml_interrupt_level_shared(irqs, 3));
+    aml_append(root, aml_name_decl("R1", rt));
+    aml_append(root, aml_operation_region("P40C", AML_SPACE_PCI_CONFIG, 0x60, 4));
+    Aml *f = aml_field_byte_acc("P40C");
+    aml_append(f, aml_named_field("PRQA", 8));
+    aml_append(f, aml_named_field("PRQB", 8));
+    aml_append(root, f);
+    Aml *m = aml_method("M1", 1, true);
+    Aml *cond = aml_if(aml_and(aml_name("PRQA"), aml_int(0x80), NULL));
+    aml_append(cond, aml_return(aml_int(9)));
+    aml_append(m, cond);
+    aml_append(m, aml_or(aml_name("PRQA"), aml_int(0x80), aml_name("PRQA")));
+    aml_append(m, aml_create_dword_field(aml_arg(0), aml_int(5), "PRRI"));
+    aml_append(m, aml_store(aml_name("PRRI"), aml_name("PRQB")));
+    aml_append(m, aml_return(aml_lless(aml_name("PRQA"), aml_int(0x80))));
+    aml_append(root, m);
+    g_autoptr(GByteArray) got = aml_finish(root);
+
+    size_t n = strlen(iasl_hex) / 2;
+    g_autofree uint8_t *want = g_malloc(n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        g_assert_cmpint(sscanf(iasl_hex + 2 * i, "%2x", &v), ==, 1);
+        want[i] = v;
+    }
+    g_assert_cmpmem(got->data, got->len, want, n);
+}
+
 static uint8_t sum(const uint8_t *p, size_t len)
 {
     uint8_t s = 0;
@@ -145,8 +212,9 @@ static void test_build_and_load(void)
     BIOSLinkerPlacement placed[2];
     unsigned n = 0;
     uint64_t fseg_end = 0;
-    g_assert_true(bios_linker_loader_run(t.linker, 0x10000, 0x10000, 0x40000, 0x100,
-                                         placed, 2, &n, &fseg_end, &error_abort));
+    g_assert_true(bios_linker_loader_run(&address_space_memory, t.linker, 0x10000, 0x10000,
+                                         0x40000, 0x100, placed, 2, &n, &fseg_end,
+                                         &error_abort));
     g_assert_cmpuint(n, ==, 2);
     g_assert_cmphex(placed[0].addr, ==, 0x10000);
     g_assert_cmphex(placed[1].addr, ==, 0x40000);
@@ -170,8 +238,8 @@ static void test_build_and_load(void)
 
     /* Zones too small: an error, not a crash or an overrun. */
     Error *err = NULL;
-    g_assert_false(bios_linker_loader_run(t.linker, 0x10000, 0x100, 0x40000, 0x100,
-                                          placed, 2, &n, &fseg_end, &err));
+    g_assert_false(bios_linker_loader_run(&address_space_memory, t.linker, 0x10000, 0x100,
+                                          0x40000, 0x100, placed, 2, &n, &fseg_end, &err));
     g_assert_nonnull(err);
     error_free(err);
     /* A corrupted script is refused too. */
@@ -185,8 +253,8 @@ static void test_build_and_load(void)
     g_assert_cmpstr((const char *)cmds + rsdp_alloc + 4, ==, "etc/acpi/rsdp");
     g_assert_cmpuint(cmds[rsdp_alloc + 4 + 56 + 4], ==, 2);    /* FSEG zone */
     cmds[rsdp_alloc + 4 + 56 + 4] = 7;
-    g_assert_false(bios_linker_loader_run(t.linker, 0x10000, 0x10000, 0x40000, 0x100,
-                                          placed, 2, &n, &fseg_end, NULL));
+    g_assert_false(bios_linker_loader_run(&address_space_memory, t.linker, 0x10000, 0x10000,
+                                          0x40000, 0x100, placed, 2, &n, &fseg_end, NULL));
     acpi_build_tables_cleanup(&t);
 }
 
@@ -213,6 +281,7 @@ int main(int argc, char **argv)
     g_test_add_func("/acpi/aml/pkg-length", test_pkg_length);
     g_test_add_func("/acpi/aml/names-data", test_names_and_data);
     g_test_add_func("/acpi/aml/blocks", test_blocks);
+    g_test_add_func("/acpi/aml/pci-terms", test_pci_terms);
     g_test_add_func("/acpi/build-and-load", test_build_and_load);
     g_test_add_func("/acpi/mptable", test_mptable);
     return g_test_run();

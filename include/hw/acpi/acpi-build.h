@@ -57,6 +57,17 @@ typedef struct AcpiBuildConfig {
     bool fw_cfg;                     /* describe fw_cfg (QEMU0002) in the DSDT */
     bool fw_cfg_dma;
     const AcpiHpetInfo *hpet;        /* NULL: no HPET table */
+    /* i440FX + PIIX3: \_SB.PCI0, its _PRT and the LNKx links (hw/acpi/dsdt-pci.c). */
+    bool pci;
+    uint64_t pci_hole_start;         /* 32-bit MMIO window [start, end) */
+    uint64_t pci_hole_end;
+    uint64_t pci_hole64_start;       /* 64-bit MMIO window; size 0: none */
+    uint64_t pci_hole64_size;
+    uint8_t serial_ports;            /* bit n: COM(n+1) exists, at: */
+    uint16_t serial_iobase[4];
+    uint8_t serial_irq[4];
+    bool i8042;
+    bool rtc;
 } AcpiBuildConfig;
 
 typedef struct AcpiBuildTables {
@@ -66,6 +77,9 @@ typedef struct AcpiBuildTables {
 } AcpiBuildTables;
 
 void acpi_build(const AcpiBuildConfig *cfg, AcpiBuildTables *out);
+/* Add \_SB.PCI0 (with the ISA bridge and its devices) and the links to @sb. */
+typedef struct Aml Aml;
+void acpi_dsdt_add_pci(Aml *sb, const AcpiBuildConfig *cfg);
 void acpi_build_tables_cleanup(AcpiBuildTables *t);
 
 typedef struct PCMachineState PCMachineState;

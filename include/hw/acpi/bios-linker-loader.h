@@ -20,6 +20,7 @@
 
 #include "util/osdep.h"
 #include "util/error.h"
+#include "system/memory.h"
 
 #define BIOS_LINKER_LOADER_FILESZ 56
 #define BIOS_LINKER_LOADER_ENTRY_SIZE 128
@@ -69,11 +70,11 @@ typedef struct BIOSLinkerPlacement {
 /*
  * Execute the script in @linker->cmd_blob as firmware would, with the blobs
  * of @linker: high-zone files from @high_base (at most @high_size bytes),
- * FSEG files from @fseg_base (@fseg_size), then write them into guest memory.
+ * FSEG files from @fseg_base (@fseg_size), then write them into @as.
  * Fills @placed (one per ALLOCATE, @max_placed at most) and *@fseg_end (first
  * free FSEG byte). Fails on a malformed script or when the zones are full.
  */
-bool bios_linker_loader_run(const BIOSLinker *linker, uint64_t high_base,
+bool bios_linker_loader_run(AddressSpace *as, const BIOSLinker *linker, uint64_t high_base,
                             uint64_t high_size, uint64_t fseg_base, uint64_t fseg_size,
                             BIOSLinkerPlacement *placed, unsigned max_placed,
                             unsigned *num_placed, uint64_t *fseg_end, Error **errp);

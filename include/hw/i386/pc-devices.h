@@ -12,6 +12,11 @@ bool pc_intc_timers_init(PCMachineState *pcms, Error **errp);
 bool pc_pci_init(PCMachineState *pcms, Error **errp);
 /* The -vga card on pci.0 (hw/i386/pc-vga.c). */
 bool pc_vga_init(PCMachineState *pcms, Error **errp);
+/* One NIC per net_nic_requests() entry (hw/i386/pc-nic.c). */
+bool pc_nic_init(PCMachineState *pcms, Error **errp);
+/* The ACPI and MP tables, built now and on every reset: after pc_pci_init, so
+ * the DSDT describes the PCI bus (hw/i386/pc-devices.c). */
+void pc_acpi_tables_init(PCMachineState *pcms);
 /* The vCPUs for -smp, unless the accelerator runs none (qtest). */
 bool pc_cpus_init(PCMachineState *pcms, Error **errp);
 /* -kernel: a multiboot image or a Linux bzImage, loaded into RAM. Fills

@@ -45,6 +45,7 @@ typedef struct VirtIOPCIProxy {
     int disable_legacy;
     bool disable_modern;
     uint32_t vectors;           /* MSI-X vectors; 0: INTx only */
+    bool packed;                /* offer VIRTIO_F_RING_PACKED (§2.8) */
     /* common configuration selectors */
     uint32_t dfselect, gfselect;
     uint16_t queue_sel;

@@ -61,6 +61,7 @@ typedef struct VirtQueueElement {
     struct iovec *out_sg, *in_sg;
     hwaddr *out_addr, *in_addr;
     size_t out_len, in_len;     /* total bytes */
+    unsigned ndescs;            /* packed ring: ring slots the buffer took (§2.8.6) */
 } VirtQueueElement;
 
 typedef void VirtIOHandleOutput(VirtIODevice *vdev, VirtQueue *vq);
@@ -78,6 +79,12 @@ struct VirtQueue {
     bool signalled_used_valid;
     uint16_t vector;            /* MSI-X vector or VIRTIO_NO_VECTOR */
     unsigned inuse;             /* elements popped and not yet pushed */
+    /*
+     * Packed rings (§2.8.1): the wrap counters start at 1 and flip each time
+     * the index passes the end of the ring; stored as "flipped an odd number
+     * of times" so that a zeroed queue is a freshly enabled one.
+     */
+    bool avail_wrap_toggled, used_wrap_toggled, signalled_wrap_toggled;
     VirtIOHandleOutput *handle;
 };
 
@@ -163,6 +170,13 @@ void virtio_queue_set_num(VirtQueue *vq, uint16_t num);
 VirtQueueElement *virtqueue_pop(VirtQueue *vq);
 /* Return @elem with @len bytes written, unmap and free it. */
 void virtqueue_push(VirtQueue *vq, VirtQueueElement *elem, uint32_t len);
+/*
+ * Return @n elements (@lens[i] bytes written to each) so that the driver sees
+ * them together: one buffer of a virtio-net mergeable frame must not show up
+ * before the others.
+ */
+void virtqueue_push_multi(VirtQueue *vq, VirtQueueElement **elems, const uint32_t *lens,
+                          unsigned n);
 /* Free @elem without returning it (device reset). */
 void virtqueue_drop(VirtQueue *vq, VirtQueueElement *elem);
 /* Interrupt the driver for @vq unless it suppressed it (§2.7.7, §2.7.10). */

@@ -1,0 +1,390 @@
+/*
+ * -netdev tap: a Linux TAP interface (/dev/net/tun, IFF_TAP | IFF_NO_PI).
+ *   ifname=NAME   the interface (created if missing; needs CAP_NET_ADMIN)
+ *   fd=N          an already opened TAP fd (no scripts then)
+ *   script=FILE|no, downscript=FILE|no   run FILE IFNAME after opening /
+ *                 before closing; default /etc/qemu-ifup and /etc/qemu-ifdown
+ *   vnet_hdr=on|off  IFF_VNET_HDR: frames carry a virtio-net header, so
+ *                 checksum and segmentation offloads pass through (default: on
+ *                 when the kernel has it). A NIC that does not use the header
+ *                 (e1000) gets frames with it stripped, and sends through a
+ *                 zeroed one (virtio 1.2 §5.1.6: flags 0, GSO_NONE = plain).
+ *   vhost=on      refused: no vhost-net in emu.
+ */
+#include "net/net-internal.h"
+#include "util/log.h"
+#include <glib-unix.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
+
+#define TAP_DEFAULT_SCRIPT "/etc/qemu-ifup"
+#define TAP_DEFAULT_DOWNSCRIPT "/etc/qemu-ifdown"
+
+typedef struct TAPState {
+    NetClientState nc;
+    int fd;
+    char ifname[IFNAMSIZ];
+    char *downscript;
+    guint read_tag;
+    bool read_paused;
+    int host_vnet_hdr_len;      /* 0 = IFF_VNET_HDR off */
+    bool using_vnet_hdr;        /* the NIC reads and writes the header itself */
+    bool has_ufo;
+    uint8_t *buf;
+} TAPState;
+
+static void tap_read_start(TAPState *s);
+
+static void tap_sent(NetClientState *nc, ssize_t len)
+{
+    TAPState *s = container_of(nc, TAPState, nc);
+    if (s->read_paused) {
+        s->read_paused = false;
+        tap_read_start(s);
+    }
+}
+
+static gboolean tap_readable(gint fd, GIOCondition cond, gpointer opaque)
+{
+    TAPState *s = opaque;
+
+    /* A bounded batch per wakeup, so one busy interface cannot starve the loop. */
+    for (int i = 0; i < 64; i++) {
+        ssize_t n = read(fd, s->buf, NET_MAX_FRAME);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return G_SOURCE_CONTINUE;
+        }
+        uint8_t *frame = s->buf;
+        if (s->host_vnet_hdr_len && !s->using_vnet_hdr) {
+            if (n <= s->host_vnet_hdr_len) {
+                continue;
+            }
+            frame += s->host_vnet_hdr_len;
+            n -= s->host_vnet_hdr_len;
+        }
+        if (qemu_send_packet_async(&s->nc, frame, n, tap_sent) == 0) {
+            s->read_paused = true;
+            s->read_tag = 0;
+            return G_SOURCE_REMOVE;
+        }
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static void tap_read_start(TAPState *s)
+{
+    if (!s->read_tag && !s->read_paused && s->fd >= 0) {
+        s->read_tag = g_unix_fd_add(s->fd, G_IO_IN, tap_readable, s);
+    }
+}
+
+static ssize_t tap_receive_iov(NetClientState *nc, const struct iovec *iov, int iovcnt)
+{
+    TAPState *s = container_of(nc, TAPState, nc);
+    size_t size = net_iov_size(iov, iovcnt);
+    g_autofree struct iovec *v = g_new(struct iovec, iovcnt + 1);
+    uint8_t zero_hdr[12] = { 0 };
+    int n = 0;
+
+    if (s->host_vnet_hdr_len && !s->using_vnet_hdr) {
+        v[n++] = (struct iovec){ zero_hdr, s->host_vnet_hdr_len };
+    }
+    memcpy(&v[n], iov, iovcnt * sizeof(*iov));
+    n += iovcnt;
+    ssize_t r;
+    do {
+        r = writev(s->fd, v, n);
+    } while (r < 0 && errno == EINTR);
+    /*
+     * A tap fd is always writable; when the interface is down or its queue is
+     * full the kernel drops (ENOBUFS/EIO/EAGAIN), as a switch port would.
+     */
+    (void)r;
+    return size;
+}
+
+static ssize_t tap_receive(NetClientState *nc, const uint8_t *buf, size_t size)
+{
+    struct iovec iov = { (void *)buf, size };
+    return tap_receive_iov(nc, &iov, 1);
+}
+
+static bool tap_has_vnet_hdr(NetClientState *nc)
+{
+    return container_of(nc, TAPState, nc)->host_vnet_hdr_len != 0;
+}
+
+static bool tap_has_vnet_hdr_len(NetClientState *nc, int len)
+{
+    TAPState *s = container_of(nc, TAPState, nc);
+    /* struct virtio_net_hdr (10) or with num_buffers (12). */
+    return s->host_vnet_hdr_len && (len == 10 || len == 12);
+}
+
+static void tap_set_vnet_hdr_len(NetClientState *nc, int len)
+{
+    TAPState *s = container_of(nc, TAPState, nc);
+    if (!s->host_vnet_hdr_len || (len != 10 && len != 12)) {
+        return;
+    }
+    if (ioctl(s->fd, TUNSETVNETHDRSZ, &len) < 0) {
+        warn_report("netdev %s: TUNSETVNETHDRSZ %d: %s", nc->name, len, g_strerror(errno));
+        return;
+    }
+    s->host_vnet_hdr_len = len;
+}
+
+static void tap_using_vnet_hdr(NetClientState *nc, bool enable)
+{
+    TAPState *s = container_of(nc, TAPState, nc);
+    s->using_vnet_hdr = enable && s->host_vnet_hdr_len;
+}
+
+static bool tap_has_ufo(NetClientState *nc)
+{
+    return container_of(nc, TAPState, nc)->has_ufo;
+}
+
+static void tap_set_offload(NetClientState *nc, int csum, int tso4, int tso6, int ecn,
+                            int ufo)
+{
+    TAPState *s = container_of(nc, TAPState, nc);
+    unsigned flags = 0;
+
+    if (!s->host_vnet_hdr_len) {
+        return;
+    }
+    if (csum) {
+        flags |= TUN_F_CSUM;
+        if (tso4) {
+            flags |= TUN_F_TSO4;
+        }
+        if (tso6) {
+            flags |= TUN_F_TSO6;
+        }
+        if (ecn) {
+            flags |= TUN_F_TSO_ECN;
+        }
+        if (ufo && s->has_ufo) {
+            flags |= TUN_F_UFO;
+        }
+    }
+    if (ioctl(s->fd, TUNSETOFFLOAD, flags) < 0) {
+        warn_report("netdev %s: TUNSETOFFLOAD 0x%x: %s", nc->name, flags, g_strerror(errno));
+    }
+}
+
+static bool tap_run_script(const char *script, const char *ifname, Error **errp)
+{
+    g_autofree char *out = NULL, *err_out = NULL;
+    int status;
+    GError *gerr = NULL;
+    const char *argv[] = { script, ifname, NULL };
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err_out,
+                      &status, &gerr)) {
+        error_setg(errp, "cannot run %s: %s", script, gerr->message);
+        g_error_free(gerr);
+        return false;
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        error_setg(errp, "%s %s failed (status %d)%s%s", script, ifname, status,
+                   err_out && *err_out ? ": " : "", err_out ? g_strstrip(err_out) : "");
+        return false;
+    }
+    return true;
+}
+
+static void tap_cleanup(NetClientState *nc)
+{
+    TAPState *s = container_of(nc, TAPState, nc);
+
+    if (s->read_tag) {
+        g_source_remove(s->read_tag);
+    }
+    if (s->downscript) {
+        Error *err = NULL;
+        if (!tap_run_script(s->downscript, s->ifname, &err)) {
+            warn_report("netdev %s: %s", nc->name, error_get_pretty(err));
+            error_free(err);
+        }
+        g_free(s->downscript);
+    }
+    if (s->fd >= 0) {
+        close(s->fd);
+    }
+    g_free(s->buf);
+}
+
+static const NetClientInfo tap_info = {
+    .type = NET_CLIENT_DRIVER_TAP,
+    .size = sizeof(TAPState),
+    .receive = tap_receive,
+    .receive_iov = tap_receive_iov,
+    .cleanup = tap_cleanup,
+    .has_vnet_hdr = tap_has_vnet_hdr,
+    .has_vnet_hdr_len = tap_has_vnet_hdr_len,
+    .set_vnet_hdr_len = tap_set_vnet_hdr_len,
+    .using_vnet_hdr = tap_using_vnet_hdr,
+    .has_ufo = tap_has_ufo,
+    .set_offload = tap_set_offload,
+};
+
+/* Open /dev/net/tun as @ifname (may be empty: the kernel names it). */
+static int tap_open(char *ifname, bool want_vnet_hdr, bool vnet_required, bool *vnet_on,
+                    Error **errp)
+{
+    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot open /dev/net/tun");
+        return -1;
+    }
+    unsigned features = 0;
+    if (ioctl(fd, TUNGETFEATURES, &features) < 0) {
+        features = 0;
+    }
+    struct ifreq ifr = { 0 };
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    *vnet_on = false;
+    if (want_vnet_hdr) {
+        if (features & IFF_VNET_HDR) {
+            ifr.ifr_flags |= IFF_VNET_HDR;
+            *vnet_on = true;
+        } else if (vnet_required) {
+            error_setg(errp, "vnet_hdr=on: this kernel's tun driver has no IFF_VNET_HDR");
+            close(fd);
+            return -1;
+        }
+    }
+    g_strlcpy(ifr.ifr_name, ifname, IFNAMSIZ);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        error_setg_errno(errp, errno, "cannot attach to tap interface '%s'%s",
+                         ifname, errno == EPERM ? " (needs CAP_NET_ADMIN, or create it "
+                         "with 'ip tuntap add mode tap user $USER')" : "");
+        close(fd);
+        return -1;
+    }
+    g_strlcpy(ifname, ifr.ifr_name, IFNAMSIZ);
+    return fd;
+}
+
+bool net_init_tap(Opts *opts, const char *id, Error **errp)
+{
+    const char *ifname_opt = opts_get(opts, "ifname");
+    const char *fd_opt = opts_get(opts, "fd");
+    const char *script = opts_get(opts, "script");
+    const char *downscript = opts_get(opts, "downscript");
+    bool vhost, vnet_hdr;
+    bool vnet_given = opts_has(opts, "vnet_hdr");
+
+    if (!opts_get_bool(opts, "vhost", false, &vhost, errp) ||
+        !opts_get_bool(opts, "vnet_hdr", true, &vnet_hdr, errp)) {
+        return false;
+    }
+    static const char *const unsupported[] = { "fds", "vhostfd", "vhostfds", "helper",
+                                               "br", "queues", "sndbuf", "poll-us",
+                                               "vhostforce" };
+    for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
+        if (opts_get(opts, unsupported[i])) {
+            error_setg(errp, "parameter '%s' is not supported by emu's tap", unsupported[i]);
+            return false;
+        }
+    }
+    if (!opts_check_unused(opts, "tap", errp)) {
+        return false;
+    }
+    if (vhost) {
+        error_setg(errp, "vhost=on is not supported (emu has no vhost-net); use vhost=off");
+        return false;
+    }
+    if (ifname_opt && strlen(ifname_opt) >= IFNAMSIZ) {
+        error_setg(errp, "ifname=%s: longer than %d characters", ifname_opt, IFNAMSIZ - 1);
+        return false;
+    }
+    if (fd_opt && (ifname_opt || script || downscript)) {
+        error_setg(errp, "fd= cannot go with ifname=, script= or downscript=");
+        return false;
+    }
+
+    char ifname[IFNAMSIZ] = "";
+    int fd;
+    bool vnet_on = false;
+    g_autofree char *up = NULL, *down = NULL;
+    if (fd_opt) {
+        char *end;
+        long v = strtol(fd_opt, &end, 10);
+        if (!*fd_opt || *end || v < 0 || v > INT_MAX || fcntl(v, F_GETFD) < 0) {
+            error_setg(errp, "fd=%s: not an open file descriptor", fd_opt);
+            return false;
+        }
+        fd = v;
+        struct ifreq ifr = { 0 };
+        if (ioctl(fd, TUNGETIFF, &ifr) < 0 || !(ifr.ifr_flags & IFF_TAP)) {
+            error_setg(errp, "fd=%s: not a tap device", fd_opt);
+            return false;
+        }
+        g_strlcpy(ifname, ifr.ifr_name, IFNAMSIZ);
+        vnet_on = ifr.ifr_flags & IFF_VNET_HDR;
+        if (vnet_given && vnet_hdr && !vnet_on) {
+            error_setg(errp, "vnet_hdr=on: fd=%s was opened without IFF_VNET_HDR", fd_opt);
+            return false;
+        }
+    } else {
+        if (!script) {
+            script = TAP_DEFAULT_SCRIPT;
+        }
+        if (!downscript) {
+            downscript = TAP_DEFAULT_DOWNSCRIPT;
+        }
+        if (strcmp(script, "no") && *script) {
+            if (access(script, X_OK) < 0) {
+                error_setg(errp, "script %s: %s (use script=no to configure the "
+                           "interface yourself)", script, g_strerror(errno));
+                return false;
+            }
+            up = g_strdup(script);
+        }
+        if (strcmp(downscript, "no") && *downscript) {
+            if (access(downscript, X_OK) < 0) {
+                error_setg(errp, "downscript %s: %s (use downscript=no)", downscript,
+                           g_strerror(errno));
+                return false;
+            }
+            down = g_strdup(downscript);
+        }
+        g_strlcpy(ifname, ifname_opt ? ifname_opt : "", IFNAMSIZ);
+        fd = tap_open(ifname, vnet_hdr, vnet_given && vnet_hdr, &vnet_on, errp);
+        if (fd < 0) {
+            return false;
+        }
+        if (up && !tap_run_script(up, ifname, errp)) {
+            close(fd);
+            return false;
+        }
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+
+    NetClientState *nc = qemu_new_net_client(&tap_info, NULL, "tap", id);
+    TAPState *s = container_of(nc, TAPState, nc);
+    s->fd = fd;
+    g_strlcpy(s->ifname, ifname, IFNAMSIZ);
+    s->downscript = g_steal_pointer(&down);
+    s->buf = g_malloc(NET_MAX_FRAME);
+    if (vnet_on) {
+        s->host_vnet_hdr_len = 10;  /* sizeof(struct virtio_net_hdr), the kernel default */
+        /* UFO is gone from Linux 4.14+; TUNSETOFFLOAD says whether it is there. */
+        s->has_ufo = ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_UFO) == 0;
+        ioctl(fd, TUNSETOFFLOAD, 0);
+    }
+    snprintf(nc->info_str, sizeof(nc->info_str), "ifname=%s,script=%s,downscript=%s%s",
+             ifname, up ? up : "no", s->downscript ? s->downscript : "no",
+             vnet_on ? ",vnet_hdr=on" : "");
+    tap_read_start(s);
+    return true;
+}

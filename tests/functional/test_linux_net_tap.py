@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Two emu guests on TAP devices joined by a Linux bridge, in a fresh network
+namespace (unshare --net; nothing on the host's own network changes):
+
+    guest A (e1000, 192.168.77.1) -- tap -- br0 -- tap -- guest B (virtio-net-pci
+    if emu has it, else e1000; 192.168.77.2)
+
+Each guest pings the other (busybox ping; the kernel's ICMP echo on the far
+side is the oracle), and the host pings both from br0 (192.168.77.254).
+SKIPs with the reason when not root, without /dev/net/tun, or without ip/unshare.
+
+Env: EMU_GUEST_CACHE (default .cache/guest), EMU_LINUX_TCG_TIMEOUT (s per boot).
+"""
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+from emutest import EMU, Tap
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
+KERNEL = os.path.join(CACHE, "vmlinuz")
+INITRD = os.path.join(CACHE, "initrd.img")
+TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
+IP = shutil.which("ip") or "/usr/sbin/ip"
+UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
+
+if not os.environ.get("EMU_NET_TAP_INNER"):
+    t = Tap()
+    if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
+        t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
+    if os.geteuid() != 0:
+        t.skip_all("needs root (CAP_NET_ADMIN) to create tap devices and a bridge")
+    if not os.path.exists("/dev/net/tun"):
+        t.skip_all("no /dev/net/tun on this host")
+    if not (os.path.exists(IP) and os.path.exists(UNSHARE)):
+        t.skip_all("needs ip (iproute2) and unshare (util-linux)")
+    probe = subprocess.run([UNSHARE, "--net", "--", IP, "link", "add", "br0", "type",
+                            "bridge"], capture_output=True, text=True)
+    if probe.returncode:
+        t.skip_all(f"cannot create a bridge in a new network namespace: "
+                   f"{probe.stderr.strip()}")
+    env = dict(os.environ, EMU_NET_TAP_INNER="1")
+    sys.exit(subprocess.run([UNSHARE, "--net", "--", sys.executable,
+                             os.path.abspath(__file__)], env=env).returncode)
+
+# ---- inside the new network namespace ----
+t = Tap()
+
+
+def sh(*args):
+    subprocess.run([IP] + list(args), check=True, capture_output=True)
+
+
+def encode(cmd):
+    return "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()'" else "%%%02X" % ord(ch)
+                   for ch in cmd)
+
+
+class Console:
+    def __init__(self, proc):
+        self.lines = []
+        self.cond = threading.Condition()
+        self.proc = proc
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        for raw in self.proc.stdout:
+            with self.cond:
+                self.lines.append(raw.decode(errors="replace").rstrip("\r\n"))
+                self.cond.notify_all()
+        with self.cond:
+            self.lines.append(None)
+            self.cond.notify_all()
+
+    def wait_for(self, pattern, timeout):
+        deadline = time.time() + timeout
+        i = 0
+        with self.cond:
+            while True:
+                while i < len(self.lines):
+                    line = self.lines[i]
+                    i += 1
+                    if line is None:
+                        return None
+                    m = re.search(pattern, line)
+                    if m:
+                        return m
+                left = deadline - time.time()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+    def text(self):
+        with self.cond:
+            return "\n".join(l for l in self.lines if l is not None)
+
+
+def icmp_echo(addr, seq, timeout=3.0):
+    """One ICMP echo over a raw socket (we are root); True if the reply came back."""
+    ident = os.getpid() & 0xffff
+    payload = b"emu-tap-test" * 4
+    hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
+    data = hdr + payload
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    data = hdr[:2] + struct.pack("!H", ~total & 0xffff) + hdr[4:] + payload
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.settimeout(timeout)
+    try:
+        s.sendto(data, (addr, 0))
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            pkt, src = s.recvfrom(2048)
+            ihl = (pkt[0] & 15) * 4
+            typ, _, _, rid, rseq = struct.unpack("!BBHHH", pkt[ihl:ihl + 8])
+            if src[0] == addr and typ == 0 and rid == ident and rseq == seq:
+                return pkt[ihl + 8:] == payload
+    except OSError:
+        return False
+    finally:
+        s.close()
+    return False
+
+
+models_out = subprocess.run([EMU, "-device", "help"], capture_output=True, text=True).stdout
+if "e1000" not in models_out:
+    t.skip_all("emu has no e1000 yet")
+model_b = "virtio-net-pci" if "virtio-net-pci" in models_out else "e1000"
+MODS = {"e1000": "e1000", "virtio-net-pci": "virtio_pci,virtio_net"}
+
+sh("link", "set", "lo", "up")
+sh("link", "add", "br0", "type", "bridge")
+sh("addr", "add", "192.168.77.254/24", "dev", "br0")
+sh("link", "set", "br0", "up")
+for tap in ("tap0", "tap1"):
+    sh("tuntap", "add", "dev", tap, "mode", "tap")
+    sh("link", "set", tap, "master", "br0")
+    sh("link", "set", tap, "up")
+
+guests = []
+for n, (tap, model, me, peer) in enumerate((("tap0", "e1000", "1", "2"),
+                                            ("tap1", model_b, "2", "1"))):
+    cmd = ("ip link set eth0 up && ip addr add 192.168.77.%s/24 dev eth0 && "
+           "n=0; while [ $n -lt 90 ]; do n=$((n+1)); "
+           "ping -c 1 -W 1 192.168.77.%s >/dev/null 2>&1 && break; done; "
+           # busybox: "3 packets transmitted, 3 packets received, 0% packet loss"
+           "rx=$(ping -c 3 -W 2 192.168.77.%s | "
+           "sed -n 's/.* \\([0-9]*\\) packets received.*/\\1/p'); "
+           "echo PEER-RX=${rx:-0}; sleep 900" % (me, peer, peer))
+    args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "256", "-kernel", KERNEL,
+            "-initrd", INITRD, "-nographic", "-no-reboot",
+            "-netdev", f"tap,id=n{n},ifname={tap},script=no,downscript=no",
+            "-device", f"{model},netdev=n{n},mac=52:54:00:77:00:0{me}",
+            "-append", "console=ttyS0 quiet panic=-1 "
+            f"emu.modprobe={MODS[model]} emu.cmd=" + encode(cmd)]
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    guests.append((model, me, p, Console(p)))
+
+try:
+    for model, me, p, con in guests:
+        m = con.wait_for(r"PEER-RX=(\d+)", TIMEOUT)
+        t.check(m is not None and int(m.group(1)) >= 2,
+                f"guest 192.168.77.{me} ({model}) pings its peer over tap+bridge",
+                con.text()[-3000:] if m is None else f"{m.group(1)} of 3 replies")
+    for model, me, p, con in guests:
+        replies = sum(icmp_echo(f"192.168.77.{me}", seq) for seq in range(3))
+        t.check(replies >= 2, f"the host pings guest 192.168.77.{me} ({model}) from br0",
+                f"{replies} of 3 echo replies")
+finally:
+    for _, _, p, _ in guests:
+        p.kill()
+        p.wait()
+t.done()
