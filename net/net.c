@@ -118,13 +118,24 @@ static ssize_t net_deliver(NetClientState *sender, const struct iovec *iov, int 
     return ret;
 }
 
+/* QEMU's name for a client without an id: "MODEL.N", N counting that model's clients. */
+static char *assign_name(const char *model)
+{
+    int n = 0;
+    for (GList *l = net_clients; l; l = l->next) {
+        NetClientState *c = l->data;
+        n += c->model && !strcmp(c->model, model) && c->queue_index == 0;
+    }
+    return g_strdup_printf("%s.%d", model, n);
+}
+
 static void net_client_init_common(NetClientState *nc, const NetClientInfo *info,
                                    NetClientState *peer, const char *model,
                                    const char *name)
 {
     nc->info = info;
     nc->model = g_strdup(model);
-    nc->name = g_strdup(name ? name : model);
+    nc->name = name ? g_strdup(name) : assign_name(model);
     nc->incoming_queue = net_queue_new(net_deliver, nc);
     if (peer) {
         g_assert(!peer->peer);

@@ -181,45 +181,14 @@ static void vblk_get_id(VirtIOBlockReq *req)
     vblk_complete(req, VIRTIO_BLK_S_OK, n);
 }
 
-static void vblk_write_zeroes(VirtIOBlockReq *req)
-{
-    VirtIOBlock *s = req->s;
-    VirtQueueElement *elem = req->elem;
-    uint8_t seg[16];
-    if (elem->out_len - 16 != sizeof(seg) || s->read_only) {
-        vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
-        return;
-    }
-    iov_to_buf(elem->out_sg, elem->out_num, 16, seg, sizeof(seg));
-    uint64_t sector;
-    uint32_t num, flags;
-    memcpy(&sector, seg, 8);
-    memcpy(&num, seg + 8, 4);
-    memcpy(&flags, seg + 12, 4);
-    sector = GUINT64_FROM_LE(sector);
-    num = GUINT32_FROM_LE(num);
-    flags = GUINT32_FROM_LE(flags);
-    if (flags & ~1u) {
-        /* §5.2.6.2: only the unmap flag is defined. */
-        vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
-        return;
-    }
-    if (!num || num > VIRTIO_BLK_WZ_MAX_SECTORS ||
-        !vblk_range_ok(s, sector, (uint64_t)num * BDRV_SECTOR_SIZE)) {
-        vblk_complete(req, VIRTIO_BLK_S_IOERR, 0);
-        return;
-    }
-    req->zeroes = g_malloc0((size_t)num * BDRV_SECTOR_SIZE);
-    req->data_len = (size_t)num * BDRV_SECTOR_SIZE;
-    req->offset = sector * BDRV_SECTOR_SIZE;
-    vblk_submit(req);
-}
-
 /*
- * DISCARD (§5.2.6.2): one segment {sector, num_sectors, flags} (max_discard_seg
- * is 1, as QEMU); flags must be 0 (unmap is for WRITE_ZEROES only).
+ * WRITE_ZEROES and DISCARD (§5.2.6.2) carry one 16-byte segment {sector,
+ * num_sectors, flags} (max_*_seg is 1, as QEMU). Only WRITE_ZEROES defines a
+ * flag (unmap). Zero sectors, more than @max_sectors or a range past the disk
+ * is IOERR; a wrong segment size, an unknown flag or a read-only disk UNSUPP.
  */
-static void vblk_discard(VirtIOBlockReq *req)
+static void vblk_segment_request(VirtIOBlockReq *req, uint32_t allowed_flags,
+                                 uint32_t max_sectors)
 {
     VirtIOBlock *s = req->s;
     VirtQueueElement *elem = req->elem;
@@ -237,17 +206,20 @@ static void vblk_discard(VirtIOBlockReq *req)
     sector = GUINT64_FROM_LE(sector);
     num = GUINT32_FROM_LE(num);
     flags = GUINT32_FROM_LE(flags);
-    if (flags) {
+    if (flags & ~allowed_flags) {
         vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
         return;
     }
-    if (num > VIRTIO_BLK_DISCARD_MAX_SECTORS ||
+    if (!num || num > max_sectors ||
         !vblk_range_ok(s, sector, (uint64_t)num * BDRV_SECTOR_SIZE)) {
         vblk_complete(req, VIRTIO_BLK_S_IOERR, 0);
         return;
     }
     req->data_len = (size_t)num * BDRV_SECTOR_SIZE;
     req->offset = sector * BDRV_SECTOR_SIZE;
+    if (req->type == VIRTIO_BLK_T_WRITE_ZEROES) {
+        req->zeroes = g_malloc0(req->data_len);
+    }
     vblk_submit(req);
 }
 
@@ -313,14 +285,14 @@ static bool vblk_handle_request(VirtIOBlock *s, VirtQueue *vq, VirtQueueElement 
             vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
             break;
         }
-        vblk_write_zeroes(req);
+        vblk_segment_request(req, 1, VIRTIO_BLK_WZ_MAX_SECTORS);
         break;
     case VIRTIO_BLK_T_DISCARD:
         if (!virtio_vdev_has_feature(vdev, VIRTIO_BLK_F_DISCARD)) {
             vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);
             break;
         }
-        vblk_discard(req);
+        vblk_segment_request(req, 0, VIRTIO_BLK_DISCARD_MAX_SECTORS);
         break;
     default:
         vblk_complete(req, VIRTIO_BLK_S_UNSUPP, 0);

@@ -633,7 +633,7 @@ static void e1000_realize(PCIDevice *pd, Error **errp)
     E1000State *s = E1000(pd);
     DeviceState *dev = DEVICE(pd);
     Object *o = OBJECT(pd);
-    const char *name = dev->id ? dev->id : object_get_typename(o);
+    const char *name = dev->id;     /* NULL: the core names it "e1000.N" */
 
     if (!qemu_nic_conf_resolve(&s->conf, name, errp)) {
         return;

@@ -820,9 +820,8 @@ static void vnet_realize_vdev(VirtIOPCIProxy *proxy, Error **errp)
     }
     n->ctrl = virtio_add_queue(vdev, VNET_CTRL_QUEUE_SIZE, vnet_handle_ctrl);
 
-    g_autofree char *id = object_get_canonical_path(OBJECT(proxy));
-    n->nic = qemu_new_nic(&vnet_info, &n->conf, "virtio-net-pci",
-                          dev->id ? dev->id : id, n);
+    /* Named by its id, else "virtio-net-pci.N" by the core, as QEMU. */
+    n->nic = qemu_new_nic(&vnet_info, &n->conf, "virtio-net-pci", dev->id, n);
     memcpy(n->mac, n->conf.macaddr.a, 6);
     n->status = qemu_get_queue(n->nic)->link_down ? 0 : VIRTIO_NET_S_LINK_UP;
     vnet_filter_reset(n);

@@ -463,11 +463,11 @@ static void test_phy(void)
     dev_free(d);
 }
 
-/* QMP set_link on the NIC (named after its type when it has no id). */
+/* QMP set_link on the NIC (QEMU's "MODEL.N" name when it has no id). */
 static bool set_link(QTestState *s, bool up)
 {
     JsonNode *r = qtest_qmp(s, "{'execute': 'set_link', 'arguments': "
-                            "{'name': 'e1000', 'up': %s}}", up ? "true" : "false");
+                            "{'name': 'e1000.0', 'up': %s}}", up ? "true" : "false");
     bool ok = qtest_qmp_return(r) != NULL;
     json_node_unref(r);
     return ok;
