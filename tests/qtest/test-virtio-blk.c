@@ -10,7 +10,7 @@
  * (and send the config interrupt), leave emu alive, and a reset must bring
  * the device back.
  */
-#include "pci-helpers.h"
+#include "libqvirtio.h"
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -19,14 +19,12 @@
 
 #define SLOT 4
 #define DEV BDF(SLOT, 0)
-#define BAR4 0xfe000000ull
-#define MSIX_BAR 0xfebf0000u
-#define IOBASE 0xc000
 #define MSG_RAM 0x10000
 
-#define DESC 0x100000
-#define AVAIL 0x104000
-#define USED 0x108000
+/* queue 0 where libqvirtio puts it */
+#define DESC QVIRTIO_RINGS
+#define AVAIL (DESC + QVIRTIO_AVAIL_OFF)
+#define USED (DESC + QVIRTIO_USED_OFF)
 #define HDR 0x200000
 #define STATUS 0x201000
 #define DATA 0x210000
@@ -34,27 +32,8 @@
 #define QSIZE 16
 #define IMG_SIZE (1 << 20)
 
-#define F_INDIRECT (1ull << 28)
-#define F_EVENT_IDX (1ull << 29)
-#define F_VERSION_1 (1ull << 32)
-#define F_ACCESS_PLATFORM (1ull << 33)
 #define F_BLK_FLUSH (1ull << 9)
 #define F_BLK_DISCARD (1ull << 13)
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
-
-typedef struct Dev {
-    QTestState *s;
-    char *img;
-    uint64_t common, isr, device, notify;
-    uint32_t notify_mult;
-    bool legacy;
-    uint16_t avail_idx, used_seen;
-} Dev;
 
 static uint8_t pattern(uint64_t i)
 {
@@ -63,57 +42,24 @@ static uint8_t pattern(uint64_t i)
 
 static char *make_image(void)
 {
-    char *path = NULL;
-    int fd = g_file_open_tmp("virtio-blk-XXXXXX.img", &path, NULL);
-    g_assert_cmpint(fd, >=, 0);
-    g_autofree uint8_t *buf = g_malloc(IMG_SIZE);
-    for (uint64_t i = 0; i < IMG_SIZE; i++) {
-        buf[i] = pattern(i);
-    }
-    g_assert_cmpint(pwrite(fd, buf, IMG_SIZE, 0), ==, IMG_SIZE);
-    close(fd);
-    return path;
+    return qvirtio_image_new("virtio-blk-XXXXXX.img", IMG_SIZE, pattern);
 }
 
-static void img_read(Dev *d, uint64_t off, void *buf, size_t len)
+static void img_read(QVirtioDev *d, uint64_t off, void *buf, size_t len)
 {
-    int fd = open(d->img, O_RDONLY);
-    g_assert_cmpint(fd, >=, 0);
-    g_assert_cmpint(pread(fd, buf, len, off), ==, (ssize_t)len);
-    close(fd);
+    qvirtio_image_read(d->image, off, buf, len);
 }
 
-/* ---- transport ---- */
-
-static uint8_t cap_of_type(QTestState *s, uint8_t type)
-{
-    uint8_t pos = cfg_readb(s, DEV, PCI_CAPABILITY_LIST) & ~3;
-    for (int n = 0; pos && n < 48; n++) {
-        if (cfg_readb(s, DEV, pos) == PCI_CAP_ID_VNDR && cfg_readb(s, DEV, pos + 3) == type) {
-            return pos;
-        }
-        pos = cfg_readb(s, DEV, pos + 1) & ~3;
-    }
-    return 0;
-}
-
-static uint64_t cap_addr(QTestState *s, uint8_t type)
-{
-    uint8_t pos = cap_of_type(s, type);
-    g_assert_cmpuint(pos, !=, 0);
-    g_assert_cmpuint(cfg_readb(s, DEV, pos + 4), ==, 4);      /* bar */
-    return BAR4 + cfg_readl(s, DEV, pos + 8);
-}
+/* ---- transport: libqvirtio ---- */
 
 /* Extra -drive options of the next dev_start (",werror=stop"), and a file size
  * limit for its emu (0 = none; writes past it fail with EFBIG). */
 static const char *drive_extra = "";
 static rlim_t child_fsize_limit;
 
-static Dev *dev_start(const char *extra)
+static QVirtioDev *dev_start(const char *extra)
 {
-    Dev *d = g_new0(Dev, 1);
-    d->img = make_image();
+    char *img = make_image();
     struct rlimit old, lim;
     g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
     if (child_fsize_limit) {
@@ -122,140 +68,44 @@ static Dev *dev_start(const char *extra)
         signal(SIGXFSZ, SIG_IGN);       /* inherited: emu gets EFBIG, not killed */
         g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
     }
-    d->s = qtest_initf("-machine pc -m 64M -drive id=d0,if=none,format=raw,file=%s%s "
-                       "-device virtio-blk-pci,drive=d0,addr=%02x.0,serial=EMU-SERIAL-0123%s",
-                       d->img, drive_extra, SLOT, extra ? extra : "");
+    QTestState *s = qtest_initf(
+        "-machine pc -m 64M -drive id=d0,if=none,format=raw,file=%s%s "
+        "-device virtio-blk-pci,drive=d0,addr=%02x.0,serial=EMU-SERIAL-0123%s",
+        img, drive_extra, SLOT, extra ? extra : "");
     if (child_fsize_limit) {
         g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
         signal(SIGXFSZ, SIG_DFL);
     }
-    QTestState *s = d->s;
-    cfg_writel(s, DEV, PCI_BASE_ADDRESS_0, IOBASE);
-    cfg_writel(s, DEV, PCI_BASE_ADDRESS_0 + 4, MSIX_BAR);
-    cfg_writel(s, DEV, PCI_BASE_ADDRESS_0 + 16, (uint32_t)BAR4);
-    cfg_writel(s, DEV, PCI_BASE_ADDRESS_0 + 20, BAR4 >> 32);
-    cfg_writew(s, DEV, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    if (cap_of_type(s, 1)) {
-        d->common = cap_addr(s, 1);
-        d->notify = cap_addr(s, 2);
-        d->isr = cap_addr(s, 3);
-        d->device = cap_addr(s, 4);
-        d->notify_mult = cfg_readl(s, DEV, cap_of_type(s, 2) + 16);
-    }
+    QVirtioDev *d = qvirtio_attach(s, SLOT);
+    d->image = img;
     return d;
 }
 
-static void dev_free(Dev *d)
+/* Queue 0 (the device offers 256 entries; the test uses QSIZE) at DESC/AVAIL/USED. */
+static void setup_queue(QVirtioDev *d, uint16_t vector)
 {
-    qtest_quit(d->s);
-    unlink(d->img);
-    g_free(d->img);
-    g_free(d);
+    qtest_writew(d->s, d->common + VC_Q_SELECT, 0);
+    g_assert_cmpuint(qtest_readw(d->s, d->common + VC_Q_SIZE), ==, 256);
+    qvirtio_setup_queue(d, 0, QSIZE, vector);
 }
 
-static uint8_t status(Dev *d)
+static void start_modern(QVirtioDev *d, uint64_t features, uint16_t vector)
 {
-    return d->legacy ? qtest_inb(d->s, IOBASE + 0x12) : qtest_readb(d->s, d->common + 0x14);
-}
-
-static void set_status(Dev *d, uint8_t v)
-{
-    if (d->legacy) {
-        qtest_outb(d->s, IOBASE + 0x12, v);
-    } else {
-        qtest_writeb(d->s, d->common + 0x14, v);
-    }
-}
-
-static uint64_t host_features(Dev *d)
-{
-    qtest_writel(d->s, d->common + 0x00, 0);
-    uint64_t lo = qtest_readl(d->s, d->common + 0x04);
-    qtest_writel(d->s, d->common + 0x00, 1);
-    return lo | (uint64_t)qtest_readl(d->s, d->common + 0x04) << 32;
-}
-
-/* §3.1.1 steps 1-6; returns whether FEATURES_OK stuck. */
-static bool negotiate(Dev *d, uint64_t features)
-{
-    set_status(d, 0);
-    g_assert_cmphex(status(d), ==, 0);
-    set_status(d, S_ACK);
-    set_status(d, S_ACK | S_DRIVER);
-    qtest_writel(d->s, d->common + 0x08, 0);
-    qtest_writel(d->s, d->common + 0x0c, (uint32_t)features);
-    qtest_writel(d->s, d->common + 0x08, 1);
-    qtest_writel(d->s, d->common + 0x0c, features >> 32);
-    set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK);
-    return status(d) & S_FEATURES_OK;
-}
-
-static void setup_queue(Dev *d, uint16_t vector)
-{
-    QTestState *s = d->s;
-    qtest_writew(s, d->common + 0x16, 0);
-    g_assert_cmpuint(qtest_readw(s, d->common + 0x18), ==, 256);
-    qtest_writew(s, d->common + 0x18, QSIZE);
-    qtest_writew(s, d->common + 0x1a, vector);
-    qtest_writeq(s, d->common + 0x20, DESC);
-    qtest_writel(s, d->common + 0x28, AVAIL);          /* 64-bit fields in halves too */
-    qtest_writel(s, d->common + 0x2c, 0);
-    qtest_writeq(s, d->common + 0x30, USED);
-    qtest_writew(s, d->common + 0x1c, 1);
-    g_assert_cmpuint(qtest_readw(s, d->common + 0x1c), ==, 1);
-    qtest_memset(s, AVAIL, 0, 0x1000);
-    qtest_memset(s, USED, 0, 0x1000);
-    d->avail_idx = d->used_seen = 0;
-}
-
-static void start_modern(Dev *d, uint64_t features, uint16_t vector)
-{
-    d->legacy = false;
-    g_assert_true(negotiate(d, features));
+    g_assert_true(qvirtio_negotiate(d, features));
     setup_queue(d, vector);
-    set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    qvirtio_driver_ok(d);
 }
 
-static void set_desc(Dev *d, uint64_t table, unsigned i, uint64_t addr, uint32_t len,
-                     uint16_t flags, uint16_t next)
+/* Make the chain at @head available on queue 0 and notify. */
+static void kick(QVirtioDev *d, uint16_t head)
 {
-    uint64_t a = table + 16 * i;
-    qtest_writeq(d->s, a, addr);
-    qtest_writel(d->s, a + 8, len);
-    qtest_writew(d->s, a + 12, flags);
-    qtest_writew(d->s, a + 14, next);
-}
-
-static void kick(Dev *d, uint16_t head)
-{
-    qtest_writew(d->s, AVAIL + 4 + 2 * (d->avail_idx % QSIZE), head);
-    d->avail_idx++;
-    qtest_writew(d->s, AVAIL + 2, d->avail_idx);
-    if (d->legacy) {
-        qtest_outw(d->s, IOBASE + 0x10, 0);
-    } else {
-        qtest_writew(d->s, d->notify + 0 * d->notify_mult, 0);
-    }
-}
-
-/* Wait for the next used entry; returns its len. */
-static uint32_t wait_used(Dev *d, uint16_t head)
-{
-    for (int i = 0; i < 10000; i++) {
-        if (qtest_readw(d->s, USED + 2) != d->used_seen) {
-            uint64_t e = USED + 4 + 8 * (d->used_seen % QSIZE);
-            d->used_seen++;
-            g_assert_cmpuint(qtest_readl(d->s, e), ==, head);
-            return qtest_readl(d->s, e + 4);
-        }
-        g_usleep(1000);
-    }
-    g_error("no used entry after 10 s");
+    qvirtio_avail_push(d, 0, head);
+    qvirtio_kick(d, 0);
 }
 
 enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8, T_DISCARD = 11 };
 
-static void put_hdr(Dev *d, uint32_t type, uint64_t sector)
+static void put_hdr(QVirtioDev *d, uint32_t type, uint64_t sector)
 {
     qtest_writel(d->s, HDR, type);
     qtest_writel(d->s, HDR + 4, 0);
@@ -264,19 +114,19 @@ static void put_hdr(Dev *d, uint32_t type, uint64_t sector)
 }
 
 /* A three-descriptor request (header, data, status); returns the status byte. */
-static uint8_t blk_req(Dev *d, uint32_t type, uint64_t sector, uint32_t len)
+static uint8_t blk_req(QVirtioDev *d, uint32_t type, uint64_t sector, uint32_t len)
 {
     put_hdr(d, type, sector);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
     if (len) {
-        set_desc(d, DESC, 1, DATA, len, 1 | (type == T_OUT ? 0 : 2), 2);
-        set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+        qvirtio_set_desc(d, DESC, 1, DATA, len, 1 | (type == T_OUT ? 0 : 2), 2);
+        qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
     } else {
-        set_desc(d, DESC, 0, HDR, 16, 1, 2);
-        set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+        qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 2);
+        qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
     }
     kick(d, 0);
-    uint32_t used = wait_used(d, 0);
+    uint32_t used = qvirtio_wait_used(d, 0, 0);
     uint8_t st = qtest_readb(d->s, STATUS);
     if (st == 0 && (type == T_IN || type == T_GET_ID)) {
         g_assert_cmpuint(used, ==, (type == T_GET_ID ? MIN(len, 20) : len) + 1);
@@ -284,7 +134,7 @@ static uint8_t blk_req(Dev *d, uint32_t type, uint64_t sector, uint32_t len)
     return st;
 }
 
-static void check_read(Dev *d, uint64_t sector, uint32_t len)
+static void check_read(QVirtioDev *d, uint64_t sector, uint32_t len)
 {
     g_autofree uint8_t *got = g_malloc(len), *want = g_malloc(len);
     qtest_memread(d->s, DATA, got, len);
@@ -296,7 +146,7 @@ static void check_read(Dev *d, uint64_t sector, uint32_t len)
 
 static void test_pci_ids(void)
 {
-    Dev *d = dev_start(NULL);
+    QVirtioDev *d = dev_start(NULL);
     QTestState *s = d->s;
     /* Transitional by default (disable-legacy=auto on conventional PCI). */
     g_assert_cmphex(cfg_readw(s, DEV, PCI_VENDOR_ID), ==, 0x1af4);
@@ -308,7 +158,7 @@ static void test_pci_ids(void)
     g_assert_cmphex(cfg_readl(s, DEV, PCI_BASE_ADDRESS_0 + 16) & 6, ==, 4);
     g_assert_cmpuint(cfg_find_cap(s, DEV, PCI_CAP_ID_MSIX), !=, 0);
     for (int t = 1; t <= 4; t++) {
-        g_assert_cmpuint(cap_of_type(s, t), !=, 0);
+        g_assert_cmpuint(qvirtio_cap_of_type(d, t), !=, 0);
     }
     g_assert_cmpuint(d->notify_mult, ==, 4);
     /* Device configuration: capacity in sectors, blk_size, seg_max. */
@@ -316,13 +166,13 @@ static void test_pci_ids(void)
     g_assert_cmpuint(qtest_readl(s, d->device + 4), ==, 0);
     g_assert_cmpuint(qtest_readl(s, d->device + 20), ==, 512);
     g_assert_cmpuint(qtest_readl(s, d->device + 12), ==, 254);
-    dev_free(d);
+    qvirtio_free(d);
 
     d = dev_start(",disable-legacy=on");
     g_assert_cmphex(cfg_readw(d->s, DEV, PCI_DEVICE_ID), ==, 0x1042);
     g_assert_cmphex(cfg_readb(d->s, DEV, PCI_REVISION_ID), ==, 1);
     g_assert_cmphex(cfg_size_bar(d->s, DEV, PCI_BASE_ADDRESS_0), ==, 0);
-    dev_free(d);
+    qvirtio_free(d);
 
     g_autofree char *img = make_image();
     g_autofree char *args = g_strdup_printf(
@@ -334,49 +184,49 @@ static void test_pci_ids(void)
 
 static void test_features(void)
 {
-    Dev *d = dev_start(NULL);
-    uint64_t f = host_features(d);
-    g_assert_true(f & F_VERSION_1);
-    g_assert_true(f & F_INDIRECT);
-    g_assert_true(f & F_EVENT_IDX);
+    QVirtioDev *d = dev_start(NULL);
+    uint64_t f = qvirtio_host_features(d);
+    g_assert_true(f & VIRTIO_F_VERSION_1);
+    g_assert_true(f & VIRTIO_F_INDIRECT);
+    g_assert_true(f & VIRTIO_F_EVENT_IDX);
     g_assert_true(f & F_BLK_FLUSH);
-    g_assert_false(f & F_ACCESS_PLATFORM);
+    g_assert_false(f & VIRTIO_F_ACCESS_PLATFORM);
     /* §6.1: a modern driver must accept VERSION_1. */
-    g_assert_false(negotiate(d, F_BLK_FLUSH));
+    g_assert_false(qvirtio_negotiate(d, F_BLK_FLUSH));
     /* Features that were not offered are refused. */
-    g_assert_false(negotiate(d, F_VERSION_1 | F_ACCESS_PLATFORM));
-    g_assert_true(negotiate(d, F_VERSION_1));
+    g_assert_false(qvirtio_negotiate(d, VIRTIO_F_VERSION_1 | VIRTIO_F_ACCESS_PLATFORM));
+    g_assert_true(qvirtio_negotiate(d, VIRTIO_F_VERSION_1));
     /* After FEATURES_OK the driver features are frozen. */
-    qtest_writel(d->s, d->common + 0x08, 0);
-    qtest_writel(d->s, d->common + 0x0c, (uint32_t)F_INDIRECT);
-    g_assert_cmphex(qtest_readl(d->s, d->common + 0x0c), ==, 0);
+    qtest_writel(d->s, d->common + VC_GFSELECT, 0);
+    qtest_writel(d->s, d->common + VC_GF, (uint32_t)VIRTIO_F_INDIRECT);
+    g_assert_cmphex(qtest_readl(d->s, d->common + VC_GF), ==, 0);
     /* Reset clears status and queue state. */
     setup_queue(d, 0xffff);
-    set_status(d, 0);
-    g_assert_cmphex(status(d), ==, 0);
-    g_assert_cmpuint(qtest_readw(d->s, d->common + 0x1c), ==, 0);
-    g_assert_cmpuint(qtest_readw(d->s, d->common + 0x18), ==, 256);
-    g_assert_cmpuint(qtest_readw(d->s, d->common + 0x12), ==, 1);
-    dev_free(d);
+    qvirtio_set_status(d, 0);
+    g_assert_cmphex(qvirtio_status(d), ==, 0);
+    g_assert_cmpuint(qtest_readw(d->s, d->common + VC_Q_ENABLE), ==, 0);
+    g_assert_cmpuint(qtest_readw(d->s, d->common + VC_Q_SIZE), ==, 256);
+    g_assert_cmpuint(qtest_readw(d->s, d->common + VC_NUM_QUEUES), ==, 1);
+    qvirtio_free(d);
 
     /* num-queues=4: four queues, MQ offered, num_queues in the config, 5 vectors. */
     d = dev_start(",num-queues=4");
-    g_assert_cmpuint(qtest_readw(d->s, d->common + 0x12), ==, 4);
-    g_assert_true(host_features(d) & (1ull << 12));
+    g_assert_cmpuint(qtest_readw(d->s, d->common + VC_NUM_QUEUES), ==, 4);
+    g_assert_true(qvirtio_host_features(d) & (1ull << 12));
     g_assert_cmpuint(qtest_readw(d->s, d->device + 34), ==, 4);
     uint8_t cap = cfg_find_cap(d->s, DEV, PCI_CAP_ID_MSIX);
     g_assert_cmpuint(cfg_readw(d->s, DEV, cap + 2) & 0x7ff, ==, 4);
-    qtest_writew(d->s, d->common + 0x16, 3);
-    g_assert_cmpuint(qtest_readw(d->s, d->common + 0x1e), ==, 3);    /* notify_off */
-    qtest_writew(d->s, d->common + 0x16, 4);
-    g_assert_cmpuint(qtest_readw(d->s, d->common + 0x18), ==, 0);    /* no such queue */
-    dev_free(d);
+    qtest_writew(d->s, d->common + VC_Q_SELECT, 3);
+    g_assert_cmpuint(qtest_readw(d->s, d->common + VC_Q_NOTIFY_OFF), ==, 3);    /* notify_off */
+    qtest_writew(d->s, d->common + VC_Q_SELECT, 4);
+    g_assert_cmpuint(qtest_readw(d->s, d->common + VC_Q_SIZE), ==, 0);    /* no such queue */
+    qvirtio_free(d);
 }
 
 static void test_rw(void)
 {
-    Dev *d = dev_start(NULL);
-    start_modern(d, F_VERSION_1 | F_BLK_FLUSH, 0xffff);
+    QVirtioDev *d = dev_start(NULL);
+    start_modern(d, VIRTIO_F_VERSION_1 | F_BLK_FLUSH, 0xffff);
 
     /* Read 8 sectors from sector 3. */
     qtest_memset(d->s, DATA, 0x55, 4096);
@@ -403,7 +253,7 @@ static void test_rw(void)
     g_assert_cmpuint(blk_req(d, T_IN, 0, 100), ==, 1);
     /* Unknown type: UNSUPP. */
     g_assert_cmpuint(blk_req(d, 0x77, 0, 512), ==, 2);
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
+    g_assert_cmphex(qvirtio_status(d) & S_NEEDS_RESET, ==, 0);
 
     /* GET_ID: 20 bytes of the serial (NUL-padded). */
     qtest_memset(d->s, DATA, 0xaa, 64);
@@ -412,10 +262,10 @@ static void test_rw(void)
     qtest_memread(d->s, DATA, id, 20);
     g_assert_cmpstr(id, ==, "EMU-SERIAL-0123");
     g_assert_cmpuint(qtest_readb(d->s, DATA + 19), ==, 0);
-    dev_free(d);
+    qvirtio_free(d);
 }
 
-static const char *vm_status(Dev *d)
+static const char *vm_status(QVirtioDev *d)
 {
     static char buf[32];
     g_autoptr(JsonNode) r = qtest_qmp(d->s, "{'execute': 'query-status'}");
@@ -434,10 +284,10 @@ static void test_werror(void)
     for (int stop = 0; stop < 2; stop++) {
         drive_extra = stop ? ",werror=stop" : ",werror=report";
         child_fsize_limit = IMG_SIZE / 2;
-        Dev *d = dev_start(NULL);
+        QVirtioDev *d = dev_start(NULL);
         drive_extra = "";
         child_fsize_limit = 0;
-        start_modern(d, F_VERSION_1 | F_BLK_FLUSH, 0xffff);
+        start_modern(d, VIRTIO_F_VERSION_1 | F_BLK_FLUSH, 0xffff);
 
         uint64_t sector = IMG_SIZE / 512 * 3 / 4;       /* past the limit */
         qtest_memset(d->s, DATA, 0xc3, 1024);
@@ -446,13 +296,13 @@ static void test_werror(void)
             g_assert_cmpstr(vm_status(d), ==, "running");
             /* Below the limit writes still work. */
             g_assert_cmpuint(blk_req(d, T_OUT, 8, 1024), ==, 0);
-            dev_free(d);
+            qvirtio_free(d);
             continue;
         }
         put_hdr(d, T_OUT, sector);
-        set_desc(d, DESC, 0, HDR, 16, 1, 1);
-        set_desc(d, DESC, 1, DATA, 1024, 1, 2);
-        set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+        qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+        qvirtio_set_desc(d, DESC, 1, DATA, 1024, 1, 2);
+        qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
         kick(d, 0);
         g_autoptr(JsonNode) ev = qtest_qmp_eventwait_ref(d->s, "BLOCK_IO_ERROR");
         JsonObject *data = json_object_get_object_member(json_node_get_object(ev), "data");
@@ -468,35 +318,35 @@ static void test_werror(void)
         g_assert_cmpint(prlimit(qtest_pid(d->s), RLIMIT_FSIZE, &lim, NULL), ==, 0);
         g_autoptr(JsonNode) r = qtest_qmp(d->s, "{'execute': 'cont'}");
         g_assert_nonnull(qtest_qmp_return(r));
-        wait_used(d, 0);
+        qvirtio_wait_used(d, 0, 0);
         g_assert_cmpuint(qtest_readb(d->s, STATUS), ==, 0);
         uint8_t file[1024], want[1024];
         memset(want, 0xc3, sizeof(want));
         img_read(d, sector * 512, file, sizeof(file));
         g_assert_cmpmem(file, sizeof(file), want, sizeof(want));
-        dev_free(d);
+        qvirtio_free(d);
     }
 }
 
 /* DISCARD of one segment; returns the status byte. */
-static uint8_t discard_req(Dev *d, uint64_t sector, uint32_t num, uint32_t flags)
+static uint8_t discard_req(QVirtioDev *d, uint64_t sector, uint32_t num, uint32_t flags)
 {
     put_hdr(d, T_DISCARD, 0);
     qtest_writeq(d->s, DATA, sector);
     qtest_writel(d->s, DATA + 8, num);
     qtest_writel(d->s, DATA + 12, flags);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
-    set_desc(d, DESC, 1, DATA, 16, 1, 2);
-    set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 1, DATA, 16, 1, 2);
+    qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
     kick(d, 0);
-    wait_used(d, 0);
+    qvirtio_wait_used(d, 0, 0);
     return qtest_readb(d->s, STATUS);
 }
 
-static uint64_t img_blocks(Dev *d)
+static uint64_t img_blocks(QVirtioDev *d)
 {
     struct stat st;
-    g_assert_cmpint(stat(d->img, &st), ==, 0);
+    g_assert_cmpint(stat(d->image, &st), ==, 0);
     return st.st_blocks;
 }
 
@@ -509,10 +359,10 @@ static void test_discard(void)
 {
     for (int unmap = 0; unmap < 2; unmap++) {
         drive_extra = unmap ? ",discard=unmap" : "";
-        Dev *d = dev_start(NULL);
+        QVirtioDev *d = dev_start(NULL);
         drive_extra = "";
-        g_assert_true(host_features(d) & F_BLK_DISCARD);
-        start_modern(d, F_VERSION_1 | F_BLK_DISCARD, 0xffff);
+        g_assert_true(qvirtio_host_features(d) & F_BLK_DISCARD);
+        start_modern(d, VIRTIO_F_VERSION_1 | F_BLK_DISCARD, 0xffff);
         /* config: max_discard_sectors, max_discard_seg, discard_sector_alignment */
         g_assert_cmpuint(qtest_readl(d->s, d->device + 36), >=, 2048);
         g_assert_cmpuint(qtest_readl(d->s, d->device + 40), ==, 1);
@@ -544,58 +394,50 @@ static void test_discard(void)
         g_assert_cmpuint(discard_req(d, 0, 8, 1), ==, 2);                   /* flags */
         g_assert_cmpuint(discard_req(d, IMG_SIZE / 512 - 4, 8, 0), ==, 1);  /* past end */
         g_assert_cmpuint(discard_req(d, ~0ull >> 9, 8, 0), ==, 1);
-        g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
-        dev_free(d);
+        g_assert_cmphex(qvirtio_status(d) & S_NEEDS_RESET, ==, 0);
+        qvirtio_free(d);
     }
 }
 
 static void test_indirect(void)
 {
-    Dev *d = dev_start(NULL);
-    start_modern(d, F_VERSION_1 | F_INDIRECT, 0xffff);
+    QVirtioDev *d = dev_start(NULL);
+    start_modern(d, VIRTIO_F_VERSION_1 | VIRTIO_F_INDIRECT, 0xffff);
     /* Header, two data pieces, status, all in one indirect table. */
     put_hdr(d, T_IN, 7);
-    set_desc(d, INDIRECT, 0, HDR, 16, 1, 1);
-    set_desc(d, INDIRECT, 1, DATA, 512, 3, 2);
-    set_desc(d, INDIRECT, 2, DATA + 512, 1024, 3, 3);
-    set_desc(d, INDIRECT, 3, STATUS, 1, 2, 0);
-    set_desc(d, DESC, 5, INDIRECT, 4 * 16, 4, 0);
+    qvirtio_set_desc(d, INDIRECT, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, INDIRECT, 1, DATA, 512, 3, 2);
+    qvirtio_set_desc(d, INDIRECT, 2, DATA + 512, 1024, 3, 3);
+    qvirtio_set_desc(d, INDIRECT, 3, STATUS, 1, 2, 0);
+    qvirtio_set_desc(d, DESC, 5, INDIRECT, 4 * 16, 4, 0);
     kick(d, 5);
-    g_assert_cmpuint(wait_used(d, 5), ==, 1537);
+    g_assert_cmpuint(qvirtio_wait_used(d, 0, 5), ==, 1537);
     g_assert_cmpuint(qtest_readb(d->s, STATUS), ==, 0);
     check_read(d, 7, 1536);
-    dev_free(d);
+    qvirtio_free(d);
 }
 
-static void msix_setup(Dev *d)
+static void msix_setup(QVirtioDev *d)
 {
-    QTestState *s = d->s;
-    uint8_t cap = cfg_find_cap(s, DEV, PCI_CAP_ID_MSIX);
-    g_assert_cmpuint(cfg_readw(s, DEV, cap + 2) & 0x7ff, ==, 1);   /* 2 vectors */
-    for (int v = 0; v < 2; v++) {
-        qtest_writel(s, MSIX_BAR + 16 * v, MSG_RAM + 4 * v);
-        qtest_writel(s, MSIX_BAR + 16 * v + 4, 0);
-        qtest_writel(s, MSIX_BAR + 16 * v + 8, 0x4000 + v);
-        qtest_writel(s, MSIX_BAR + 16 * v + 12, 0);
-    }
-    cfg_writew(s, DEV, cap + 2, 0x8000);
-    qtest_writeq(s, MSG_RAM, 0);
+    uint8_t cap = cfg_find_cap(d->s, DEV, PCI_CAP_ID_MSIX);
+    g_assert_cmpuint(cfg_readw(d->s, DEV, cap + 2) & 0x7ff, ==, 1);   /* 2 vectors */
+    qvirtio_msix_setup(d, 2, MSG_RAM, 0x4000);
 }
 
 static void test_msix_event_idx(void)
 {
-    Dev *d = dev_start(NULL);
+    QVirtioDev *d = dev_start(NULL);
     QTestState *s = d->s;
     msix_setup(d);
-    g_assert_true(negotiate(d, F_VERSION_1 | F_EVENT_IDX));
-    qtest_writew(s, d->common + 0x10, 0);                  /* config vector */
-    g_assert_cmphex(qtest_readw(s, d->common + 0x10), ==, 0);
-    qtest_writew(s, d->common + 0x10, 7);                  /* no such vector */
-    g_assert_cmphex(qtest_readw(s, d->common + 0x10), ==, 0xffff);
-    qtest_writew(s, d->common + 0x10, 0);
+    g_assert_true(qvirtio_negotiate(d, VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX));
+    qtest_writew(s, d->common + VC_MSIX_CONFIG, 0);                  /* config vector */
+    g_assert_cmphex(qtest_readw(s, d->common + VC_MSIX_CONFIG), ==, 0);
+    qtest_writew(s, d->common + VC_MSIX_CONFIG, 7);                  /* no such vector */
+    g_assert_cmphex(qtest_readw(s, d->common + VC_MSIX_CONFIG), ==, 0xffff);
+    qtest_writew(s, d->common + VC_MSIX_CONFIG, 0);
     setup_queue(d, 1);
-    g_assert_cmphex(qtest_readw(s, d->common + 0x1a), ==, 1);
-    set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    g_assert_cmphex(qtest_readw(s, d->common + VC_Q_MSIX), ==, 1);
+    qvirtio_set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 
     /* used_event = 0: the first completion interrupts (§2.7.10). */
     qtest_writew(s, AVAIL + 4 + 2 * QSIZE, 0);
@@ -617,19 +459,19 @@ static void test_msix_event_idx(void)
     g_assert_cmphex(qtest_readl(s, MSG_RAM + 4), ==, 0x4001);
 
     /* A broken ring: NEEDS_RESET and a config change message on vector 0. */
-    qtest_writew(s, AVAIL + 2, d->avail_idx + 500);
+    qtest_writew(s, AVAIL + 2, d->vq[0].avail_idx + 500);
     qtest_writew(s, d->notify, 0);
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, S_NEEDS_RESET);
+    g_assert_cmphex(qvirtio_status(d) & S_NEEDS_RESET, ==, S_NEEDS_RESET);
     g_assert_cmphex(qtest_readl(s, MSG_RAM), ==, 0x4000);
-    g_assert_cmpuint(qtest_readb(s, d->common + 0x15), !=, 0);   /* config_generation */
-    dev_free(d);
+    g_assert_cmpuint(qtest_readb(s, d->common + VC_GEN), !=, 0);   /* config_generation */
+    qvirtio_free(d);
 }
 
 static void test_no_interrupt_flag_intx(void)
 {
-    Dev *d = dev_start(NULL);
+    QVirtioDev *d = dev_start(NULL);
     QTestState *s = d->s;
-    start_modern(d, F_VERSION_1, 0xffff);
+    start_modern(d, VIRTIO_F_VERSION_1, 0xffff);
     /* MSI-X off: INTx follows the ISR; reading the ISR clears it (§4.1.4.5). */
     g_assert_cmpuint(blk_req(d, T_IN, 0, 512), ==, 0);
     g_assert_cmphex(cfg_readw(s, DEV, PCI_STATUS) & PCI_STATUS_INTERRUPT, !=, 0);
@@ -640,38 +482,38 @@ static void test_no_interrupt_flag_intx(void)
     qtest_writew(s, AVAIL, 1);
     g_assert_cmpuint(blk_req(d, T_IN, 0, 512), ==, 0);
     g_assert_cmphex(qtest_readb(s, d->isr), ==, 0);
-    dev_free(d);
+    qvirtio_free(d);
 }
 
 static void test_legacy(void)
 {
-    Dev *d = dev_start(",disable-modern=on");
+    QVirtioDev *d = dev_start(",disable-modern=on");
     QTestState *s = d->s;
-    g_assert_cmpuint(cap_of_type(s, 1), ==, 0);
+    g_assert_cmpuint(qvirtio_cap_of_type(d, 1), ==, 0);
     d->legacy = true;
-    set_status(d, 0);
-    set_status(d, S_ACK | S_DRIVER);
-    uint32_t f = qtest_inl(s, IOBASE);
+    qvirtio_set_status(d, 0);
+    qvirtio_set_status(d, S_ACK | S_DRIVER);
+    uint32_t f = qtest_inl(s, QVIRTIO_IOBASE);
     g_assert_true(f & F_BLK_FLUSH);
-    qtest_outl(s, IOBASE + 4, F_BLK_FLUSH);
-    qtest_outw(s, IOBASE + 0x0e, 0);
-    g_assert_cmpuint(qtest_inw(s, IOBASE + 0x0c), ==, 256);
+    qtest_outl(s, QVIRTIO_IOBASE + 4, F_BLK_FLUSH);
+    qtest_outw(s, QVIRTIO_IOBASE + 0x0e, 0);
+    g_assert_cmpuint(qtest_inw(s, QVIRTIO_IOBASE + 0x0c), ==, 256);
     /* Legacy layout: avail after the 256 descriptors, used on the next page. */
     uint64_t base = 0x400000;
     qtest_memset(s, base, 0, 0x5000);
-    qtest_outl(s, IOBASE + 8, base >> 12);
-    set_status(d, S_ACK | S_DRIVER | S_DRIVER_OK);
+    qtest_outl(s, QVIRTIO_IOBASE + 8, base >> 12);
+    qvirtio_set_status(d, S_ACK | S_DRIVER | S_DRIVER_OK);
     /* Device config at 0x14 without MSI-X: capacity. */
-    g_assert_cmpuint(qtest_inl(s, IOBASE + 0x14), ==, IMG_SIZE / 512);
+    g_assert_cmpuint(qtest_inl(s, QVIRTIO_IOBASE + 0x14), ==, IMG_SIZE / 512);
 
     uint64_t avail = base + 256 * 16, used = (avail + 6 + 2 * 256 + 4095) & ~4095ull;
     put_hdr(d, T_IN, 9);
-    set_desc(d, base, 0, HDR, 16, 1, 1);
-    set_desc(d, base, 1, DATA, 1024, 3, 2);
-    set_desc(d, base, 2, STATUS, 1, 2, 0);
+    qvirtio_set_desc(d, base, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, base, 1, DATA, 1024, 3, 2);
+    qvirtio_set_desc(d, base, 2, STATUS, 1, 2, 0);
     qtest_writew(s, avail + 4, 0);
     qtest_writew(s, avail + 2, 1);
-    qtest_outw(s, IOBASE + 0x10, 0);
+    qtest_outw(s, QVIRTIO_IOBASE + 0x10, 0);
     for (int i = 0; i < 10000 && qtest_readw(s, used + 2) != 1; i++) {
         g_usleep(1000);
     }
@@ -679,161 +521,161 @@ static void test_legacy(void)
     g_assert_cmpuint(qtest_readl(s, used + 8), ==, 1025);
     g_assert_cmpuint(qtest_readb(s, STATUS), ==, 0);
     check_read(d, 9, 1024);
-    g_assert_cmphex(qtest_inb(s, IOBASE + 0x13), ==, 1);    /* ISR, read clears */
-    g_assert_cmphex(qtest_inb(s, IOBASE + 0x13), ==, 0);
-    dev_free(d);
+    g_assert_cmphex(qtest_inb(s, QVIRTIO_IOBASE + 0x13), ==, 1);    /* ISR, read clears */
+    g_assert_cmphex(qtest_inb(s, QVIRTIO_IOBASE + 0x13), ==, 0);
+    qvirtio_free(d);
 }
 
 /* ---- hostile rings ---- */
 
-typedef void HostileFn(Dev *d);
+typedef void HostileFn(QVirtioDev *d);
 
-static void expect_broken_then_recover(Dev *d, HostileFn *fn, uint64_t features)
+static void expect_broken_then_recover(QVirtioDev *d, HostileFn *fn, uint64_t features)
 {
-    start_modern(d, F_VERSION_1 | features, 0xffff);
+    start_modern(d, VIRTIO_F_VERSION_1 | features, 0xffff);
     fn(d);
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, S_NEEDS_RESET);
+    g_assert_cmphex(qvirtio_status(d) & S_NEEDS_RESET, ==, S_NEEDS_RESET);
     /* Still alive; nothing more is processed until a reset. */
     g_assert_cmpuint(qtest_readl(d->s, d->device), ==, IMG_SIZE / 512);
     /* Reset and a good request works again. */
-    start_modern(d, F_VERSION_1, 0xffff);
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
+    start_modern(d, VIRTIO_F_VERSION_1, 0xffff);
+    g_assert_cmphex(qvirtio_status(d) & S_NEEDS_RESET, ==, 0);
     g_assert_cmpuint(blk_req(d, T_IN, 11, 512), ==, 0);
     check_read(d, 11, 512);
 }
 
-static void h_loop(Dev *d)
+static void h_loop(QVirtioDev *d)
 {
     put_hdr(d, T_IN, 0);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
-    set_desc(d, DESC, 1, DATA, 512, 1, 0);     /* back to 0: a loop */
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 1, DATA, 512, 1, 0);     /* back to 0: a loop */
     kick(d, 0);
 }
 
-static void h_self_loop(Dev *d)
+static void h_self_loop(QVirtioDev *d)
 {
-    set_desc(d, DESC, 3, HDR, 16, 1, 3);
+    qvirtio_set_desc(d, DESC, 3, HDR, 16, 1, 3);
     kick(d, 3);
 }
 
-static void h_outside_ram(Dev *d)
+static void h_outside_ram(QVirtioDev *d)
 {
     put_hdr(d, T_IN, 0);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
-    set_desc(d, DESC, 1, 0x7ffff0000000ull, 512, 3, 2);
-    set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 1, 0x7ffff0000000ull, 512, 3, 2);
+    qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
     kick(d, 0);
 }
 
-static void h_mmio(Dev *d)
+static void h_mmio(QVirtioDev *d)
 {
     /* Data buffer on top of the device's own BAR. */
     put_hdr(d, T_IN, 0);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
-    set_desc(d, DESC, 1, BAR4, 512, 3, 2);
-    set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 1, QVIRTIO_BAR4, 512, 3, 2);
+    qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
     kick(d, 0);
 }
 
-static void h_rom(Dev *d)
+static void h_rom(QVirtioDev *d)
 {
     /* A device-writable buffer in the BIOS ROM. */
     put_hdr(d, T_IN, 0);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
-    set_desc(d, DESC, 1, 0xfffff000, 512, 3, 2);
-    set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 1, 0xfffff000, 512, 3, 2);
+    qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
     kick(d, 0);
 }
 
-static void h_oversized(Dev *d)
+static void h_oversized(QVirtioDev *d)
 {
     put_hdr(d, T_OUT, 0);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
-    set_desc(d, DESC, 1, DATA, 0xfffffff0u, 1, 2);
-    set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 1, DATA, 0xfffffff0u, 1, 2);
+    qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
     kick(d, 0);
 }
 
-static void h_avail_idx(Dev *d)
+static void h_avail_idx(QVirtioDev *d)
 {
     qtest_writew(d->s, AVAIL + 2, 0x8000);
     qtest_writew(d->s, d->notify, 0);
 }
 
-static void h_head_range(Dev *d)
+static void h_head_range(QVirtioDev *d)
 {
     kick(d, 200);           /* head beyond the queue size */
 }
 
-static void h_zero_len(Dev *d)
+static void h_zero_len(QVirtioDev *d)
 {
     put_hdr(d, T_IN, 0);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
-    set_desc(d, DESC, 1, DATA, 0, 3, 2);
-    set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 1, DATA, 0, 3, 2);
+    qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
     kick(d, 0);
 }
 
-static void h_readonly_status(Dev *d)
+static void h_readonly_status(QVirtioDev *d)
 {
     /* The status byte in a device-readable descriptor: nowhere to write it. */
     put_hdr(d, T_IN, 0);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
-    set_desc(d, DESC, 1, STATUS, 1, 0, 0);
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 1, STATUS, 1, 0, 0);
     kick(d, 0);
 }
 
-static void h_order(Dev *d)
+static void h_order(QVirtioDev *d)
 {
     /* A readable descriptor after a writable one (§2.7.4.2). */
     put_hdr(d, T_OUT, 0);
-    set_desc(d, DESC, 0, STATUS, 1, 3, 1);
-    set_desc(d, DESC, 1, HDR, 16, 0, 0);
+    qvirtio_set_desc(d, DESC, 0, STATUS, 1, 3, 1);
+    qvirtio_set_desc(d, DESC, 1, HDR, 16, 0, 0);
     kick(d, 0);
 }
 
-static void h_indirect_nested(Dev *d)
+static void h_indirect_nested(QVirtioDev *d)
 {
-    set_desc(d, INDIRECT, 0, INDIRECT, 32, 4, 0);
-    set_desc(d, DESC, 0, INDIRECT, 32, 4, 0);
+    qvirtio_set_desc(d, INDIRECT, 0, INDIRECT, 32, 4, 0);
+    qvirtio_set_desc(d, DESC, 0, INDIRECT, 32, 4, 0);
     kick(d, 0);
 }
 
-static void h_indirect_len(Dev *d)
+static void h_indirect_len(QVirtioDev *d)
 {
-    set_desc(d, DESC, 0, INDIRECT, 33, 4, 0);
+    qvirtio_set_desc(d, DESC, 0, INDIRECT, 33, 4, 0);
     kick(d, 0);
 }
 
-static void h_indirect_loop(Dev *d)
+static void h_indirect_loop(QVirtioDev *d)
 {
-    set_desc(d, INDIRECT, 0, HDR, 16, 1, 1);
-    set_desc(d, INDIRECT, 1, HDR, 16, 1, 0);
-    set_desc(d, DESC, 0, INDIRECT, 32, 4, 0);
+    qvirtio_set_desc(d, INDIRECT, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, INDIRECT, 1, HDR, 16, 1, 0);
+    qvirtio_set_desc(d, DESC, 0, INDIRECT, 32, 4, 0);
     kick(d, 0);
 }
 
-static void h_indirect_no_feature(Dev *d)
+static void h_indirect_no_feature(QVirtioDev *d)
 {
-    set_desc(d, INDIRECT, 0, HDR, 16, 1, 0);
-    set_desc(d, DESC, 0, INDIRECT, 16, 4, 0);
+    qvirtio_set_desc(d, INDIRECT, 0, HDR, 16, 1, 0);
+    qvirtio_set_desc(d, DESC, 0, INDIRECT, 16, 4, 0);
     kick(d, 0);
 }
 
-static void h_ring_outside(Dev *d)
+static void h_ring_outside(QVirtioDev *d)
 {
     /* Rings moved into MMIO after a reset. */
-    set_status(d, 0);
-    set_status(d, S_ACK | S_DRIVER);
-    qtest_writel(d->s, d->common + 0x08, 1);
-    qtest_writel(d->s, d->common + 0x0c, 1);
-    set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK);
-    qtest_writew(d->s, d->common + 0x16, 0);
-    qtest_writeq(d->s, d->common + 0x20, DESC);
-    qtest_writeq(d->s, d->common + 0x28, 0xfec00000);      /* the I/O APIC */
-    qtest_writeq(d->s, d->common + 0x30, USED);
-    qtest_writew(d->s, d->common + 0x1c, 1);
-    set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    qvirtio_set_status(d, 0);
+    qvirtio_set_status(d, S_ACK | S_DRIVER);
+    qtest_writel(d->s, d->common + VC_GFSELECT, 1);
+    qtest_writel(d->s, d->common + VC_GF, 1);
+    qvirtio_set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK);
+    qtest_writew(d->s, d->common + VC_Q_SELECT, 0);
+    qtest_writeq(d->s, d->common + VC_Q_DESC, DESC);
+    qtest_writeq(d->s, d->common + VC_Q_DRIVER, 0xfec00000);      /* the I/O APIC */
+    qtest_writeq(d->s, d->common + VC_Q_DEVICE, USED);
+    qtest_writew(d->s, d->common + VC_Q_ENABLE, 1);
+    qvirtio_set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
     qtest_writew(d->s, d->notify, 0);
 }
 
@@ -846,11 +688,11 @@ static void test_hostile(void)
         { h_loop, 0 }, { h_self_loop, 0 }, { h_outside_ram, 0 }, { h_mmio, 0 },
         { h_rom, 0 }, { h_oversized, 0 }, { h_avail_idx, 0 }, { h_head_range, 0 },
         { h_zero_len, 0 }, { h_readonly_status, 0 }, { h_order, 0 },
-        { h_indirect_nested, F_INDIRECT }, { h_indirect_len, F_INDIRECT },
-        { h_indirect_loop, F_INDIRECT }, { h_indirect_no_feature, 0 },
+        { h_indirect_nested, VIRTIO_F_INDIRECT }, { h_indirect_len, VIRTIO_F_INDIRECT },
+        { h_indirect_loop, VIRTIO_F_INDIRECT }, { h_indirect_no_feature, 0 },
         { h_ring_outside, 0 },
     };
-    Dev *d = dev_start(NULL);
+    QVirtioDev *d = dev_start(NULL);
     for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
         if (g_test_verbose()) {
             g_test_message("hostile case %u", i);
@@ -858,20 +700,20 @@ static void test_hostile(void)
         expect_broken_then_recover(d, cases[i].fn, cases[i].features);
     }
     /* Bus mastering off: notifications do nothing, and nothing breaks. */
-    start_modern(d, F_VERSION_1, 0xffff);
+    start_modern(d, VIRTIO_F_VERSION_1, 0xffff);
     cfg_writew(d->s, DEV, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
     put_hdr(d, T_IN, 0);
-    set_desc(d, DESC, 0, HDR, 16, 1, 1);
-    set_desc(d, DESC, 1, DATA, 512, 3, 2);
-    set_desc(d, DESC, 2, STATUS, 1, 2, 0);
+    qvirtio_set_desc(d, DESC, 0, HDR, 16, 1, 1);
+    qvirtio_set_desc(d, DESC, 1, DATA, 512, 3, 2);
+    qvirtio_set_desc(d, DESC, 2, STATUS, 1, 2, 0);
     kick(d, 0);
     g_usleep(20000);
     g_assert_cmpuint(qtest_readw(d->s, USED + 2), ==, 0);
     cfg_writew(d->s, DEV, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
                PCI_COMMAND_MASTER);
     qtest_writew(d->s, d->notify, 0);
-    g_assert_cmpuint(wait_used(d, 0), ==, 513);
-    dev_free(d);
+    g_assert_cmpuint(qvirtio_wait_used(d, 0, 0), ==, 513);
+    qvirtio_free(d);
 }
 
 static void test_if_virtio(void)

@@ -10,7 +10,7 @@
  * header, a descriptor loop, a control request without an ack byte) must set
  * DEVICE_NEEDS_RESET and leave emu running.
  */
-#include "pci-helpers.h"
+#include "libqvirtio.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -19,12 +19,9 @@
 
 #define SLOT 4
 #define DEV BDF(SLOT, 0)
-#define BAR4 0xfe000000ull
-#define MSIX_BAR 0xfebf0000u
-#define IOBASE 0xc000
 
 #define QSIZE 16
-#define RING(q) (0x100000ull + 0x10000ull * (q))   /* desc; avail +0x4000; used +0x8000 */
+#define RING(q) (QVIRTIO_RINGS + QVIRTIO_RING_STRIDE * (q))   /* libqvirtio layout */
 #define BUF 0x400000ull
 #define CTRL_BUF 0x380000ull
 
@@ -46,24 +43,15 @@
 #define F_GUEST_ANNOUNCE (1ull << 21)
 #define F_MQ (1ull << 22)
 #define F_CTRL_MAC_ADDR (1ull << 23)
-#define F_VERSION_1 (1ull << 32)
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
 
 static const uint8_t MAC[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 typedef struct Dev {
+    QVirtioDev *v;
     QTestState *s;
     int sock;                   /* the test's end of the socket netdev */
     struct sockaddr_in emu_addr;
-    uint64_t common, isr, device, notify;
-    uint32_t notify_mult;
-    uint16_t avail_idx[3], used_seen[3];
     uint16_t qsize;             /* QSIZE unless a test wants more */
     uint64_t next_buf;
 } Dev;
@@ -98,26 +86,7 @@ static ssize_t sock_recv(Dev *d, void *buf, size_t len, int ms)
     return recv(d->sock, buf, len, 0);
 }
 
-/* ---- transport ---- */
-
-static uint8_t cap_of_type(QTestState *s, uint8_t type)
-{
-    uint8_t pos = cfg_readb(s, DEV, PCI_CAPABILITY_LIST) & ~3;
-    for (int n = 0; pos && n < 48; n++) {
-        if (cfg_readb(s, DEV, pos) == PCI_CAP_ID_VNDR && cfg_readb(s, DEV, pos + 3) == type) {
-            return pos;
-        }
-        pos = cfg_readb(s, DEV, pos + 1) & ~3;
-    }
-    return 0;
-}
-
-static uint64_t cap_addr(QTestState *s, uint8_t type)
-{
-    uint8_t pos = cap_of_type(s, type);
-    g_assert_cmpuint(pos, !=, 0);
-    return BAR4 + cfg_readl(s, DEV, pos + 8);
-}
+/* ---- transport: libqvirtio ---- */
 
 static Dev *dev_start(const char *extra)
 {
@@ -130,130 +99,32 @@ static Dev *dev_start(const char *extra)
     d->emu_addr.sin_family = AF_INET;
     d->emu_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     d->emu_addr.sin_port = htons(emu_port);
-    d->s = qtest_initf("-machine pc -m 64M -netdev socket,id=n0,udp=127.0.0.1:%u,"
-                       "localaddr=127.0.0.1:%u -device virtio-net-pci,netdev=n0,"
-                       "addr=%02x.0,mac=52:54:00:ab:cd:ef%s", test_port, emu_port, SLOT,
-                       extra ? extra : "");
-    QTestState *s = d->s;
-    cfg_writel(s, DEV, PCI_BASE_ADDRESS_0, IOBASE);
-    cfg_writel(s, DEV, PCI_BASE_ADDRESS_0 + 4, MSIX_BAR);
-    cfg_writel(s, DEV, PCI_BASE_ADDRESS_0 + 16, (uint32_t)BAR4);
-    cfg_writel(s, DEV, PCI_BASE_ADDRESS_0 + 20, BAR4 >> 32);
-    cfg_writew(s, DEV, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-    d->common = cap_addr(s, 1);
-    d->notify = cap_addr(s, 2);
-    d->isr = cap_addr(s, 3);
-    d->device = cap_addr(s, 4);
-    d->notify_mult = cfg_readl(s, DEV, cap_of_type(s, 2) + 16);
+    g_autofree char *args = g_strdup_printf(
+        "-machine pc -m 64M -netdev socket,id=n0,udp=127.0.0.1:%u,"
+        "localaddr=127.0.0.1:%u -device virtio-net-pci,netdev=n0,"
+        "addr=%02x.0,mac=52:54:00:ab:cd:ef%s", test_port, emu_port, SLOT,
+        extra ? extra : "");
+    d->v = qvirtio_start(SLOT, args);
+    d->s = d->v->s;
     return d;
 }
 
 static void dev_free(Dev *d)
 {
-    qtest_quit(d->s);
+    qvirtio_free(d->v);
     close(d->sock);
     g_free(d);
-}
-
-static uint8_t status(Dev *d)
-{
-    return qtest_readb(d->s, d->common + 0x14);
-}
-
-static void set_status(Dev *d, uint8_t v)
-{
-    qtest_writeb(d->s, d->common + 0x14, v);
-}
-
-static uint64_t host_features(Dev *d)
-{
-    qtest_writel(d->s, d->common + 0x00, 0);
-    uint64_t lo = qtest_readl(d->s, d->common + 0x04);
-    qtest_writel(d->s, d->common + 0x00, 1);
-    return lo | (uint64_t)qtest_readl(d->s, d->common + 0x04) << 32;
-}
-
-static void setup_queue(Dev *d, unsigned q)
-{
-    QTestState *s = d->s;
-    qtest_writew(s, d->common + 0x16, q);
-    qtest_writew(s, d->common + 0x18, d->qsize);
-    qtest_writew(s, d->common + 0x1a, 0xffff);
-    qtest_writeq(s, d->common + 0x20, RING(q));
-    qtest_writeq(s, d->common + 0x28, RING(q) + 0x4000);
-    qtest_writeq(s, d->common + 0x30, RING(q) + 0x8000);
-    qtest_memset(s, RING(q), 0, 0x10000);
-    qtest_writew(s, d->common + 0x1c, 1);
-    d->avail_idx[q] = d->used_seen[q] = 0;
 }
 
 /* §3.1.1: reset, negotiate @features, set the three queues up, DRIVER_OK. */
 static void start(Dev *d, uint64_t features)
 {
-    set_status(d, 0);
-    g_assert_cmphex(status(d), ==, 0);
-    set_status(d, S_ACK | S_DRIVER);
-    qtest_writel(d->s, d->common + 0x08, 0);
-    qtest_writel(d->s, d->common + 0x0c, (uint32_t)features);
-    qtest_writel(d->s, d->common + 0x08, 1);
-    qtest_writel(d->s, d->common + 0x0c, features >> 32);
-    set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK);
-    g_assert_cmphex(status(d) & S_FEATURES_OK, ==, S_FEATURES_OK);
+    g_assert_true(qvirtio_negotiate(d->v, features));
     for (unsigned q = 0; q < 3; q++) {
-        setup_queue(d, q);
+        qvirtio_setup_queue(d->v, q, d->qsize, 0xffff);
     }
-    set_status(d, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    qvirtio_driver_ok(d->v);
     d->next_buf = BUF;
-}
-
-static void set_desc(Dev *d, unsigned q, unsigned i, uint64_t addr, uint32_t len,
-                     uint16_t flags, uint16_t next)
-{
-    uint64_t a = RING(q) + 16 * i;
-    qtest_writeq(d->s, a, addr);
-    qtest_writel(d->s, a + 8, len);
-    qtest_writew(d->s, a + 12, flags);
-    qtest_writew(d->s, a + 14, next);
-}
-
-static void post(Dev *d, unsigned q, uint16_t head)
-{
-    uint64_t avail = RING(q) + 0x4000;
-    qtest_writew(d->s, avail + 4 + 2 * (d->avail_idx[q] % d->qsize), head);
-    d->avail_idx[q]++;
-    qtest_writew(d->s, avail + 2, d->avail_idx[q]);
-}
-
-static void kick(Dev *d, unsigned q)
-{
-    qtest_writew(d->s, d->notify + q * d->notify_mult, q);
-}
-
-/* The next used entry of @q within 5 s (false if none); its id and len. */
-static bool try_used(Dev *d, unsigned q, uint32_t *id, uint32_t *len, int ms)
-{
-    uint64_t used = RING(q) + 0x8000;
-    for (int i = 0; i < ms; i++) {
-        if (qtest_readw(d->s, used + 2) != d->used_seen[q]) {
-            uint64_t e = used + 4 + 8 * (d->used_seen[q] % d->qsize);
-            d->used_seen[q]++;
-            *id = qtest_readl(d->s, e);
-            *len = qtest_readl(d->s, e + 4);
-            return true;
-        }
-        g_usleep(1000);
-    }
-    return false;
-}
-
-static uint32_t wait_used(Dev *d, unsigned q, uint32_t head)
-{
-    uint32_t id, len;
-    if (!try_used(d, q, &id, &len, 5000)) {
-        g_error("queue %u: no used entry after 5 s", q);
-    }
-    g_assert_cmpuint(id, ==, head);
-    return len;
 }
 
 /* An ethernet frame to @dst with a recognisable payload of @len bytes in all. */
@@ -269,14 +140,23 @@ static size_t make_frame(uint8_t *f, const uint8_t *dst, size_t len, uint8_t see
     return len;
 }
 
+/* Post @frame (@len bytes) behind a zeroed 12-byte header at @addr, descriptor @i of TX. */
+static void post_tx(Dev *d, unsigned i, uint64_t addr, const uint8_t *frame, size_t len)
+{
+    qtest_memset(d->s, addr, 0, 12);
+    qtest_memwrite(d->s, addr + 12, frame, len);
+    qvirtio_set_desc(d->v, RING(TXQ), i, addr, 12 + len, 0, 0);
+    qvirtio_avail_push(d->v, TXQ, i);
+}
+
 /* Post one receive buffer of @len bytes at descriptor @i of the RX queue. */
 static uint64_t post_rx(Dev *d, unsigned i, uint32_t len)
 {
     uint64_t addr = d->next_buf;
     d->next_buf += (len + 0xfff) & ~0xfffull;
     qtest_memset(d->s, addr, 0xcc, len);
-    set_desc(d, RXQ, i, addr, len, 2, 0);
-    post(d, RXQ, i);
+    qvirtio_set_desc(d->v, RING(RXQ), i, addr, len, 2, 0);
+    qvirtio_avail_push(d->v, RXQ, i);
     return addr;
 }
 
@@ -291,26 +171,26 @@ static void test_ids_features(void)
     g_assert_cmphex(cfg_readw(s, DEV, PCI_SUBSYSTEM_ID), ==, 1);
     g_assert_cmphex(cfg_readw(s, DEV, PCI_CLASS_DEVICE), ==, 0x0200);
 
-    uint64_t f = host_features(d);
+    uint64_t f = qvirtio_host_features(d->v);
     uint64_t want = F_MAC | F_STATUS | F_MRG_RXBUF | F_CTRL_VQ | F_CTRL_RX | F_CTRL_VLAN |
-                    F_CTRL_RX_EXTRA | F_CTRL_MAC_ADDR | F_GUEST_ANNOUNCE | F_VERSION_1;
+                    F_CTRL_RX_EXTRA | F_CTRL_MAC_ADDR | F_GUEST_ANNOUNCE | VIRTIO_F_VERSION_1;
     g_assert_cmphex(f & want, ==, want);
     /* A socket backend has no vnet header: no offloads (§5.1.3.1). */
     g_assert_cmphex(f & (F_CSUM | F_GUEST_CSUM | F_GUEST_TSO4 | F_HOST_TSO4), ==, 0);
     g_assert_cmphex(f & F_MQ, ==, 0);
     /* receiveq1, transmitq1, controlq. */
-    g_assert_cmpuint(qtest_readw(s, d->common + 0x12), ==, 3);
+    g_assert_cmpuint(qtest_readw(s, d->v->common + VC_NUM_QUEUES), ==, 3);
     /* §5.1.4: mac, status (LINK_UP), max_virtqueue_pairs. */
     for (int i = 0; i < 6; i++) {
-        g_assert_cmphex(qtest_readb(s, d->device + i), ==, MAC[i]);
+        g_assert_cmphex(qtest_readb(s, d->v->device + i), ==, MAC[i]);
     }
-    g_assert_cmphex(qtest_readw(s, d->device + 6), ==, 1);
-    g_assert_cmpuint(qtest_readw(s, d->device + 8), ==, 1);
+    g_assert_cmphex(qtest_readw(s, d->v->device + 6), ==, 1);
+    g_assert_cmpuint(qtest_readw(s, d->v->device + 8), ==, 1);
     dev_free(d);
 
     d = dev_start(",disable-legacy=on,mq=on");
     g_assert_cmphex(cfg_readw(d->s, DEV, PCI_DEVICE_ID), ==, 0x1041);
-    g_assert_true(host_features(d) & F_MQ);
+    g_assert_true(qvirtio_host_features(d->v) & F_MQ);
     dev_free(d);
 
     g_autofree char *err = expect_start_failure(
@@ -320,7 +200,7 @@ static void test_ids_features(void)
 static void test_tx(void)
 {
     Dev *d = dev_start(NULL);
-    start(d, F_VERSION_1);
+    start(d, VIRTIO_F_VERSION_1);
     uint8_t frame[1514], got[2048];
     make_frame(frame, BCAST, sizeof(frame), 1);
 
@@ -328,43 +208,37 @@ static void test_tx(void)
     qtest_memset(d->s, BUF, 0, 12);
     qtest_memwrite(d->s, BUF + 0x1000, frame, 1000);
     qtest_memwrite(d->s, BUF + 0x2000, frame + 1000, sizeof(frame) - 1000);
-    set_desc(d, TXQ, 0, BUF, 12, 1, 1);
-    set_desc(d, TXQ, 1, BUF + 0x1000, 1000, 1, 2);
-    set_desc(d, TXQ, 2, BUF + 0x2000, sizeof(frame) - 1000, 0, 0);
-    post(d, TXQ, 0);
-    kick(d, TXQ);
+    qvirtio_set_desc(d->v, RING(TXQ), 0, BUF, 12, 1, 1);
+    qvirtio_set_desc(d->v, RING(TXQ), 1, BUF + 0x1000, 1000, 1, 2);
+    qvirtio_set_desc(d->v, RING(TXQ), 2, BUF + 0x2000, sizeof(frame) - 1000, 0, 0);
+    qvirtio_avail_push(d->v, TXQ, 0);
+    qvirtio_kick(d->v, TXQ);
     g_assert_cmpint(sock_recv(d, got, sizeof(got), 5000), ==, sizeof(frame));
     g_assert_cmpmem(got, sizeof(frame), frame, sizeof(frame));
-    wait_used(d, TXQ, 0);
+    qvirtio_wait_used(d->v, TXQ, 0);
 
     /* Header and a short frame in one descriptor. */
     make_frame(frame, MAC, 60, 2);
-    qtest_memwrite(d->s, BUF + 0x3000 + 12, frame, 60);
-    qtest_memset(d->s, BUF + 0x3000, 0, 12);
-    set_desc(d, TXQ, 3, BUF + 0x3000, 72, 0, 0);
-    post(d, TXQ, 3);
-    kick(d, TXQ);
+    post_tx(d, 3, BUF + 0x3000, frame, 60);
+    qvirtio_kick(d->v, TXQ);
     g_assert_cmpint(sock_recv(d, got, sizeof(got), 5000), ==, 60);
     g_assert_cmpmem(got, 60, frame, 60);
-    wait_used(d, TXQ, 3);
+    qvirtio_wait_used(d->v, TXQ, 3);
 
     /* A burst of frames in one kick: all of them, in order. */
     for (unsigned i = 0; i < 8; i++) {
         uint64_t a = BUF + 0x10000 + 0x1000 * i;
         make_frame(frame, MAC, 100 + i, 10 + i);
-        qtest_memset(d->s, a, 0, 12);
-        qtest_memwrite(d->s, a + 12, frame, 100 + i);
-        set_desc(d, TXQ, 4 + i, a, 112 + i, 0, 0);
-        post(d, TXQ, 4 + i);
+        post_tx(d, 4 + i, a, frame, 100 + i);
     }
-    kick(d, TXQ);
+    qvirtio_kick(d->v, TXQ);
     for (unsigned i = 0; i < 8; i++) {
         make_frame(frame, MAC, 100 + i, 10 + i);
         g_assert_cmpint(sock_recv(d, got, sizeof(got), 5000), ==, 100 + i);
         g_assert_cmpmem(got, 100 + i, frame, 100 + i);
-        wait_used(d, TXQ, 4 + i);
+        qvirtio_wait_used(d->v, TXQ, 4 + i);
     }
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
+    g_assert_cmphex(qvirtio_status(d->v) & S_NEEDS_RESET, ==, 0);
     dev_free(d);
 }
 
@@ -373,19 +247,16 @@ static void test_tx_burst(void)
 {
     Dev *d = dev_start(NULL);
     d->qsize = 256;
-    start(d, F_VERSION_1);
+    start(d, VIRTIO_F_VERSION_1);
     enum { N = 200, LEN = 64 };
     uint8_t frame[LEN], got[256];
     for (unsigned i = 0; i < N; i++) {
         uint64_t a = BUF + 0x100 * i;
         make_frame(frame, BCAST, LEN, i);
         frame[14] = i;
-        qtest_memset(d->s, a, 0, 12);
-        qtest_memwrite(d->s, a + 12, frame, LEN);
-        set_desc(d, TXQ, i, a, 12 + LEN, 0, 0);
-        post(d, TXQ, i);
+        post_tx(d, i, a, frame, LEN);
     }
-    kick(d, TXQ);
+    qvirtio_kick(d->v, TXQ);
     for (unsigned i = 0; i < N; i++) {
         make_frame(frame, BCAST, LEN, i);
         frame[14] = i;
@@ -393,7 +264,7 @@ static void test_tx_burst(void)
         g_assert_cmpmem(got, LEN, frame, LEN);
     }
     for (unsigned i = 0; i < N; i++) {
-        wait_used(d, TXQ, i);
+        qvirtio_wait_used(d->v, TXQ, i);
     }
     dev_free(d);
 }
@@ -401,24 +272,24 @@ static void test_tx_burst(void)
 static void test_tx_oversize(void)
 {
     Dev *d = dev_start(NULL);
-    start(d, F_VERSION_1);
+    start(d, VIRTIO_F_VERSION_1);
     uint8_t frame[200], got[2048];
     /* 12 + 70000 bytes: beyond NET_MAX_FRAME, dropped, the buffer still used. */
     qtest_memset(d->s, BUF, 0, 12 + 70000);
-    set_desc(d, TXQ, 0, BUF, 12 + 70000, 0, 0);
-    post(d, TXQ, 0);
+    qvirtio_set_desc(d->v, RING(TXQ), 0, BUF, 12 + 70000, 0, 0);
+    qvirtio_avail_push(d->v, TXQ, 0);
     make_frame(frame, MAC, sizeof(frame), 7);
     qtest_memset(d->s, BUF + 0x20000, 0, 12);
     qtest_memwrite(d->s, BUF + 0x20000 + 12, frame, sizeof(frame));
-    set_desc(d, TXQ, 1, BUF + 0x20000, 12 + sizeof(frame), 0, 0);
-    post(d, TXQ, 1);
-    kick(d, TXQ);
-    wait_used(d, TXQ, 0);
-    wait_used(d, TXQ, 1);
+    qvirtio_set_desc(d->v, RING(TXQ), 1, BUF + 0x20000, 12 + sizeof(frame), 0, 0);
+    qvirtio_avail_push(d->v, TXQ, 1);
+    qvirtio_kick(d->v, TXQ);
+    qvirtio_wait_used(d->v, TXQ, 0);
+    qvirtio_wait_used(d->v, TXQ, 1);
     /* The first datagram is the second frame. */
     g_assert_cmpint(sock_recv(d, got, sizeof(got), 5000), ==, sizeof(frame));
     g_assert_cmpmem(got, sizeof(frame), frame, sizeof(frame));
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
+    g_assert_cmphex(qvirtio_status(d->v) & S_NEEDS_RESET, ==, 0);
     dev_free(d);
 }
 
@@ -445,7 +316,7 @@ static void check_rx(Dev *d, uint64_t addr, uint32_t len, const uint8_t *frame,
 static void test_rx(void)
 {
     Dev *d = dev_start(NULL);
-    start(d, F_VERSION_1);
+    start(d, VIRTIO_F_VERSION_1);
     uint8_t frame[1514];
 
     /* A frame before any buffer: it waits until the guest posts one and kicks. */
@@ -453,42 +324,44 @@ static void test_rx(void)
     sock_send(d, frame, 1000);
     g_usleep(200 * 1000);
     uint64_t b0 = post_rx(d, 0, 2048);
-    kick(d, RXQ);
-    check_rx(d, b0, wait_used(d, RXQ, 0), frame, 1000, 12);
+    qvirtio_kick(d->v, RXQ);
+    check_rx(d, b0, qvirtio_wait_used(d->v, RXQ, 0), frame, 1000, 12);
 
     /* Full-size frame, buffer posted first. */
     uint64_t b1 = post_rx(d, 1, 1526);
-    kick(d, RXQ);
+    qvirtio_kick(d->v, RXQ);
     make_frame(frame, BCAST, 1514, 4);
     sock_send(d, frame, 1514);
-    check_rx(d, b1, wait_used(d, RXQ, 1), frame, 1514, 12);
+    check_rx(d, b1, qvirtio_wait_used(d->v, RXQ, 1), frame, 1514, 12);
 
     /* Without MRG_RXBUF a frame too big for the buffer is dropped, the buffer kept. */
     uint64_t b2 = post_rx(d, 2, 300);
-    kick(d, RXQ);
+    qvirtio_kick(d->v, RXQ);
     make_frame(frame, MAC, 600, 5);
     sock_send(d, frame, 600);
     make_frame(frame, MAC, 200, 6);
     sock_send(d, frame, 200);
-    check_rx(d, b2, wait_used(d, RXQ, 2), frame, 200, 12);
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
+    check_rx(d, b2, qvirtio_wait_used(d->v, RXQ, 2), frame, 200, 12);
+    g_assert_cmphex(qvirtio_status(d->v) & S_NEEDS_RESET, ==, 0);
     dev_free(d);
 }
 
 static void test_rx_mergeable(void)
 {
     Dev *d = dev_start(NULL);
-    start(d, F_VERSION_1 | F_MRG_RXBUF);
+    start(d, VIRTIO_F_VERSION_1 | F_MRG_RXBUF);
     uint8_t frame[1514];
     uint64_t b[4];
     for (unsigned i = 0; i < 3; i++) {
         b[i] = post_rx(d, i, 256);
     }
-    kick(d, RXQ);
+    qvirtio_kick(d->v, RXQ);
     make_frame(frame, MAC, 600, 8);
     sock_send(d, frame, 600);
     /* 12 + 600 bytes over three 256-byte buffers (§5.1.6.4.2). */
-    uint32_t l0 = wait_used(d, RXQ, 0), l1 = wait_used(d, RXQ, 1), l2 = wait_used(d, RXQ, 2);
+    uint32_t l0 = qvirtio_wait_used(d->v, RXQ, 0);
+    uint32_t l1 = qvirtio_wait_used(d->v, RXQ, 1);
+    uint32_t l2 = qvirtio_wait_used(d->v, RXQ, 2);
     g_assert_cmpuint(l0, ==, 256);
     g_assert_cmpuint(l1, ==, 256);
     g_assert_cmpuint(l2, ==, 612 - 512);
@@ -504,15 +377,15 @@ static void test_rx_mergeable(void)
 
     /* A frame needing more than is posted waits for more buffers. */
     b[3] = post_rx(d, 3, 256);
-    kick(d, RXQ);
+    qvirtio_kick(d->v, RXQ);
     make_frame(frame, MAC, 400, 9);
     sock_send(d, frame, 400);
     uint32_t id, len;
-    g_assert_false(try_used(d, RXQ, &id, &len, 300));
+    g_assert_false(qvirtio_try_used(d->v, RXQ, &id, &len, 300));
     uint64_t b4 = post_rx(d, 4, 256);
-    kick(d, RXQ);
-    g_assert_cmpuint(wait_used(d, RXQ, 3), ==, 256);
-    g_assert_cmpuint(wait_used(d, RXQ, 4), ==, 412 - 256);
+    qvirtio_kick(d->v, RXQ);
+    g_assert_cmpuint(qvirtio_wait_used(d->v, RXQ, 3), ==, 256);
+    g_assert_cmpuint(qvirtio_wait_used(d->v, RXQ, 4), ==, 412 - 256);
     qtest_memread(d->s, b[3], got, 256);
     qtest_memread(d->s, b4, got + 256, 156);
     g_assert_cmpuint(got[10] | got[11] << 8, ==, 2);
@@ -531,15 +404,15 @@ static uint8_t ctrl(Dev *d, uint8_t cls, uint8_t cmd, const void *data, size_t l
     qtest_writeb(d->s, a + 0x800, 0xee);
     if (len) {
         qtest_memwrite(d->s, a + 0x100, data, len);
-        set_desc(d, CTRLQ, i, a, 2, 1, i + 1);
-        set_desc(d, CTRLQ, i + 1, a + 0x100, len, 1, i + 2);
+        qvirtio_set_desc(d->v, RING(CTRLQ), i, a, 2, 1, i + 1);
+        qvirtio_set_desc(d->v, RING(CTRLQ), i + 1, a + 0x100, len, 1, i + 2);
     } else {
-        set_desc(d, CTRLQ, i, a, 2, 1, i + 2);
+        qvirtio_set_desc(d->v, RING(CTRLQ), i, a, 2, 1, i + 2);
     }
-    set_desc(d, CTRLQ, i + 2, a + 0x800, 1, 2, 0);
-    post(d, CTRLQ, i);
-    kick(d, CTRLQ);
-    g_assert_cmpuint(wait_used(d, CTRLQ, i), ==, 1);
+    qvirtio_set_desc(d->v, RING(CTRLQ), i + 2, a + 0x800, 1, 2, 0);
+    qvirtio_avail_push(d->v, CTRLQ, i);
+    qvirtio_kick(d->v, CTRLQ);
+    g_assert_cmpuint(qvirtio_wait_used(d->v, CTRLQ, i), ==, 1);
     return qtest_readb(d->s, a + 0x800);
 }
 
@@ -569,19 +442,19 @@ static bool delivered(Dev *d, const uint8_t *dst, int vid)
     uint64_t b = post_rx(d, i, 256);
     unsigned j = desc++ % QSIZE;
     uint64_t b2 = post_rx(d, j, 256);
-    kick(d, RXQ);
+    qvirtio_kick(d->v, RXQ);
     sock_send(d, frame, sizeof(frame));
     sock_send(d, mark, sizeof(mark));
-    uint32_t len = wait_used(d, RXQ, i);
+    uint32_t len = qvirtio_wait_used(d->v, RXQ, i);
     if (len == 12 + sizeof(mark)) {
         check_rx(d, b, len, mark, sizeof(mark), 12);
         /* The second buffer stays: drain it with the next mark. */
         sock_send(d, mark, sizeof(mark));
-        check_rx(d, b2, wait_used(d, RXQ, j), mark, sizeof(mark), 12);
+        check_rx(d, b2, qvirtio_wait_used(d->v, RXQ, j), mark, sizeof(mark), 12);
         return false;
     }
     check_rx(d, b, len, frame, sizeof(frame), 12);
-    check_rx(d, b2, wait_used(d, RXQ, j), mark, sizeof(mark), 12);
+    check_rx(d, b2, qvirtio_wait_used(d->v, RXQ, j), mark, sizeof(mark), 12);
     return true;
 }
 
@@ -592,7 +465,7 @@ static void test_ctrl(void)
     static const uint8_t mc1[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
     static const uint8_t mc2[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x02 };
     Dev *d = dev_start(NULL);
-    start(d, F_VERSION_1 | F_CTRL_VQ | F_CTRL_RX | F_CTRL_RX_EXTRA | F_CTRL_VLAN |
+    start(d, VIRTIO_F_VERSION_1 | F_CTRL_VQ | F_CTRL_RX | F_CTRL_RX_EXTRA | F_CTRL_VLAN |
           F_CTRL_MAC_ADDR);
 
     /* Promiscuous after reset (as QEMU), until the driver says otherwise. */
@@ -638,16 +511,16 @@ static void test_ctrl(void)
     /* MAC_ADDR_SET: the config space follows, frames to the new address pass. */
     g_assert_cmpuint(ctrl(d, 1, 1, uni1 + 0, 6), ==, 0);
     for (int i = 0; i < 6; i++) {
-        g_assert_cmphex(qtest_readb(d->s, d->device + i), ==, uni1[i]);
+        g_assert_cmphex(qtest_readb(d->s, d->v->device + i), ==, uni1[i]);
     }
     /* MQ was not negotiated; unknown classes are refused. */
     g_assert_cmpuint(ctrl(d, 4, 0, (uint8_t[]){ 1, 0 }, 2), ==, 1);
     g_assert_cmpuint(ctrl(d, 0x42, 0, NULL, 0), ==, 1);
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
+    g_assert_cmphex(qvirtio_status(d->v) & S_NEEDS_RESET, ==, 0);
 
     /* A reset brings the power-on filter back (promiscuous, the property's MAC). */
-    start(d, F_VERSION_1 | F_CTRL_VQ | F_CTRL_RX);
-    g_assert_cmphex(qtest_readb(d->s, d->device + 5), ==, MAC[5]);
+    start(d, VIRTIO_F_VERSION_1 | F_CTRL_VQ | F_CTRL_RX);
+    g_assert_cmphex(qtest_readb(d->s, d->v->device + 5), ==, MAC[5]);
     g_assert_true(delivered(d, other, -1));
     dev_free(d);
 }
@@ -655,9 +528,9 @@ static void test_ctrl(void)
 static void test_mq(void)
 {
     Dev *d = dev_start(",mq=on");
-    start(d, F_VERSION_1 | F_CTRL_VQ | F_MQ);
+    start(d, VIRTIO_F_VERSION_1 | F_CTRL_VQ | F_MQ);
     /* A one-queue netdev: max_virtqueue_pairs 1, 2 pairs refused (§5.1.6.5.5). */
-    g_assert_cmpuint(qtest_readw(d->s, d->device + 8), ==, 1);
+    g_assert_cmpuint(qtest_readw(d->s, d->v->device + 8), ==, 1);
     g_assert_cmpuint(ctrl(d, 4, 0, (uint8_t[]){ 2, 0 }, 2), ==, 1);
     g_assert_cmpuint(ctrl(d, 4, 0, (uint8_t[]){ 0, 0 }, 2), ==, 1);
     g_assert_cmpuint(ctrl(d, 4, 0, (uint8_t[]){ 1, 0 }, 2), ==, 0);
@@ -667,80 +540,77 @@ static void test_mq(void)
 /* The device is broken (NEEDS_RESET), emu answers, and a reset repairs it. */
 static void expect_broken_then_recover(Dev *d, uint64_t features)
 {
-    for (int i = 0; i < 2000 && !(status(d) & S_NEEDS_RESET); i++) {
+    for (int i = 0; i < 2000 && !(qvirtio_status(d->v) & S_NEEDS_RESET); i++) {
         g_usleep(1000);
     }
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, S_NEEDS_RESET);
+    g_assert_cmphex(qvirtio_status(d->v) & S_NEEDS_RESET, ==, S_NEEDS_RESET);
     g_assert_cmphex(cfg_readw(d->s, DEV, PCI_VENDOR_ID), ==, 0x1af4);
     start(d, features);
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
+    g_assert_cmphex(qvirtio_status(d->v) & S_NEEDS_RESET, ==, 0);
     uint8_t frame[64], got[128];
     make_frame(frame, BCAST, sizeof(frame), 0x50);
-    qtest_memset(d->s, BUF, 0, 12);
-    qtest_memwrite(d->s, BUF + 12, frame, sizeof(frame));
-    set_desc(d, TXQ, 0, BUF, 12 + sizeof(frame), 0, 0);
-    post(d, TXQ, 0);
-    kick(d, TXQ);
+    post_tx(d, 0, BUF, frame, sizeof(frame));
+    qvirtio_kick(d->v, TXQ);
     g_assert_cmpint(sock_recv(d, got, sizeof(got), 5000), ==, sizeof(frame));
     g_assert_cmpmem(got, sizeof(frame), frame, sizeof(frame));
 }
 
 static void test_hostile(void)
 {
-    uint64_t f = F_VERSION_1 | F_CTRL_VQ | F_CTRL_RX;
+    uint64_t f = VIRTIO_F_VERSION_1 | F_CTRL_VQ | F_CTRL_RX;
     Dev *d = dev_start(NULL);
     uint8_t frame[64], got[128];
 
     /* TX chain of 6 bytes: shorter than the 12-byte header; nothing is sent. */
     start(d, f);
-    set_desc(d, TXQ, 0, BUF, 6, 0, 0);
-    post(d, TXQ, 0);
-    kick(d, TXQ);
+    qvirtio_set_desc(d->v, RING(TXQ), 0, BUF, 6, 0, 0);
+    qvirtio_avail_push(d->v, TXQ, 0);
+    qvirtio_kick(d->v, TXQ);
     g_assert_cmpint(sock_recv(d, got, sizeof(got), 200), ==, -1);
     expect_broken_then_recover(d, f);
 
     /* RX buffer of 8 bytes: no room for the header. */
     start(d, f);
-    set_desc(d, RXQ, 0, BUF, 8, 2, 0);
-    post(d, RXQ, 0);
-    kick(d, RXQ);
+    qvirtio_set_desc(d->v, RING(RXQ), 0, BUF, 8, 2, 0);
+    qvirtio_avail_push(d->v, RXQ, 0);
+    qvirtio_kick(d->v, RXQ);
     make_frame(frame, MAC, sizeof(frame), 0x60);
     sock_send(d, frame, sizeof(frame));
     expect_broken_then_recover(d, f);
 
     /* A TX descriptor loop. */
     start(d, f);
-    set_desc(d, TXQ, 0, BUF, 12, 1, 1);
-    set_desc(d, TXQ, 1, BUF + 0x100, 64, 1, 0);
-    post(d, TXQ, 0);
-    kick(d, TXQ);
+    qvirtio_set_desc(d->v, RING(TXQ), 0, BUF, 12, 1, 1);
+    qvirtio_set_desc(d->v, RING(TXQ), 1, BUF + 0x100, 64, 1, 0);
+    qvirtio_avail_push(d->v, TXQ, 0);
+    qvirtio_kick(d->v, TXQ);
     expect_broken_then_recover(d, f);
 
     /* A control request without an ack byte. */
     start(d, f);
-    set_desc(d, CTRLQ, 0, CTRL_BUF, 3, 0, 0);
-    post(d, CTRLQ, 0);
-    kick(d, CTRLQ);
+    qvirtio_set_desc(d->v, RING(CTRLQ), 0, CTRL_BUF, 3, 0, 0);
+    qvirtio_avail_push(d->v, CTRLQ, 0);
+    qvirtio_kick(d->v, CTRLQ);
     expect_broken_then_recover(d, f);
 
     /* Device-writable TX buffer only (no header to read). */
     start(d, f);
-    set_desc(d, TXQ, 0, BUF, 100, 2, 0);
-    post(d, TXQ, 0);
-    kick(d, TXQ);
+    qvirtio_set_desc(d->v, RING(TXQ), 0, BUF, 100, 2, 0);
+    qvirtio_avail_push(d->v, TXQ, 0);
+    qvirtio_kick(d->v, TXQ);
     expect_broken_then_recover(d, f);
 
     /* A control request with a huge length: refused, not fatal. */
     start(d, f);
     qtest_writeb(d->s, CTRL_BUF, 1);
     qtest_writeb(d->s, CTRL_BUF + 1, 0);
-    set_desc(d, CTRLQ, 0, CTRL_BUF, 0x20000, 1, 1);
-    set_desc(d, CTRLQ, 1, CTRL_BUF + 0x30000, 1, 2, 0);
-    post(d, CTRLQ, 0);
-    kick(d, CTRLQ);
-    g_assert_cmpuint(wait_used(d, CTRLQ, 0), ==, 1);
+    qvirtio_set_desc(d->v, RING(CTRLQ), 0, CTRL_BUF, 0x20000, 1, 1);
+    qvirtio_set_desc(d->v, RING(CTRLQ), 1, CTRL_BUF + 0x30000, 1, 2, 0);
+    qvirtio_avail_push(d->v, CTRLQ, 0);
+    qvirtio_kick(d->v, CTRLQ);
+    g_assert_cmpuint(qvirtio_wait_used(d->v, CTRLQ, 0), ==, 1);
     g_assert_cmpuint(qtest_readb(d->s, CTRL_BUF + 0x30000), ==, 1);
-    g_assert_cmphex(status(d) & S_NEEDS_RESET, ==, 0);
+    g_assert_cmphex(qvirtio_status(d->v) & S_NEEDS_RESET, ==, 0);
     dev_free(d);
 }
 
@@ -749,40 +619,40 @@ static void test_legacy(void)
 {
     Dev *d = dev_start(NULL);
     QTestState *s = d->s;
-    qtest_outb(s, IOBASE + 0x12, 0);
-    qtest_outb(s, IOBASE + 0x12, S_ACK | S_DRIVER);
-    g_assert_true(qtest_inl(s, IOBASE + 0x00) & F_MAC);
-    qtest_outl(s, IOBASE + 0x04, F_MAC | F_STATUS);
+    qtest_outb(s, QVIRTIO_IOBASE + 0x12, 0);
+    qtest_outb(s, QVIRTIO_IOBASE + 0x12, S_ACK | S_DRIVER);
+    g_assert_true(qtest_inl(s, QVIRTIO_IOBASE + 0x00) & F_MAC);
+    qtest_outl(s, QVIRTIO_IOBASE + 0x04, F_MAC | F_STATUS);
     for (unsigned q = 0; q < 2; q++) {
         qtest_memset(s, RING(q), 0, 0x10000);
-        qtest_outw(s, IOBASE + 0x0e, q);
-        g_assert_cmpuint(qtest_inw(s, IOBASE + 0x0c), ==, 256);
-        qtest_outl(s, IOBASE + 0x08, RING(q) >> 12);
+        qtest_outw(s, QVIRTIO_IOBASE + 0x0e, q);
+        g_assert_cmpuint(qtest_inw(s, QVIRTIO_IOBASE + 0x0c), ==, 256);
+        qtest_outl(s, QVIRTIO_IOBASE + 0x08, RING(q) >> 12);
     }
-    qtest_outb(s, IOBASE + 0x12, S_ACK | S_DRIVER | S_DRIVER_OK);
+    qtest_outb(s, QVIRTIO_IOBASE + 0x12, S_ACK | S_DRIVER | S_DRIVER_OK);
     /* Device configuration right after the header (no MSI-X): mac, status. */
     for (int i = 0; i < 6; i++) {
-        g_assert_cmphex(qtest_inb(s, IOBASE + 0x14 + i), ==, MAC[i]);
+        g_assert_cmphex(qtest_inb(s, QVIRTIO_IOBASE + 0x14 + i), ==, MAC[i]);
     }
-    g_assert_cmphex(qtest_inw(s, IOBASE + 0x14 + 6), ==, 1);
+    g_assert_cmphex(qtest_inw(s, QVIRTIO_IOBASE + 0x14 + 6), ==, 1);
 
     /* Queue size 256: avail ring at +4096, used ring at +8192. */
     uint8_t frame[300], got[512];
     make_frame(frame, BCAST, sizeof(frame), 0x21);
     qtest_memset(s, BUF, 0, 10);
     qtest_memwrite(s, BUF + 10, frame, sizeof(frame));
-    set_desc(d, TXQ, 0, BUF, 10 + sizeof(frame), 0, 0);
+    qvirtio_set_desc(d->v, RING(TXQ), 0, BUF, 10 + sizeof(frame), 0, 0);
     qtest_writew(s, RING(TXQ) + 4096 + 4, 0);
     qtest_writew(s, RING(TXQ) + 4096 + 2, 1);
-    qtest_outw(s, IOBASE + 0x10, TXQ);
+    qtest_outw(s, QVIRTIO_IOBASE + 0x10, TXQ);
     g_assert_cmpint(sock_recv(d, got, sizeof(got), 5000), ==, sizeof(frame));
     g_assert_cmpmem(got, sizeof(frame), frame, sizeof(frame));
 
     qtest_memset(s, BUF + 0x1000, 0xcc, 2048);
-    set_desc(d, RXQ, 0, BUF + 0x1000, 2048, 2, 0);
+    qvirtio_set_desc(d->v, RING(RXQ), 0, BUF + 0x1000, 2048, 2, 0);
     qtest_writew(s, RING(RXQ) + 4096 + 4, 0);
     qtest_writew(s, RING(RXQ) + 4096 + 2, 1);
-    qtest_outw(s, IOBASE + 0x10, RXQ);
+    qtest_outw(s, QVIRTIO_IOBASE + 0x10, RXQ);
     make_frame(frame, MAC, sizeof(frame), 0x22);
     sock_send(d, frame, sizeof(frame));
     for (int i = 0; i < 5000 && qtest_readw(s, RING(RXQ) + 8192 + 2) != 1; i++) {
@@ -799,37 +669,34 @@ static void test_legacy(void)
 static void test_link(void)
 {
     Dev *d = dev_start(",id=nic0");
-    start(d, F_VERSION_1 | F_STATUS);
+    start(d, VIRTIO_F_VERSION_1 | F_STATUS);
     g_autofree char *out = hmp(d->s, "set_link nic0 off");
     if (strstr(out, "nknown command") || strstr(out, "not found")) {
         g_test_skip("no set_link in the monitor");
         dev_free(d);
         return;
     }
-    g_assert_cmphex(qtest_readw(d->s, d->device + 6) & 1, ==, 0);
-    g_assert_cmphex(qtest_readb(d->s, d->isr) & 2, ==, 2);     /* config change */
+    g_assert_cmphex(qtest_readw(d->s, d->v->device + 6) & 1, ==, 0);
+    g_assert_cmphex(qtest_readb(d->s, d->v->isr) & 2, ==, 2);     /* config change */
     /* No link: transmitted frames are dropped (the buffer is still used). */
     uint8_t frame[64], got[128];
     make_frame(frame, BCAST, sizeof(frame), 0x70);
-    qtest_memset(d->s, BUF, 0, 12);
-    qtest_memwrite(d->s, BUF + 12, frame, sizeof(frame));
-    set_desc(d, TXQ, 0, BUF, 12 + sizeof(frame), 0, 0);
-    post(d, TXQ, 0);
-    kick(d, TXQ);
-    wait_used(d, TXQ, 0);
+    post_tx(d, 0, BUF, frame, sizeof(frame));
+    qvirtio_kick(d->v, TXQ);
+    qvirtio_wait_used(d->v, TXQ, 0);
     g_assert_cmpint(sock_recv(d, got, sizeof(got), 200), ==, -1);
     g_free(hmp(d->s, "set_link nic0 on"));
-    g_assert_cmphex(qtest_readw(d->s, d->device + 6) & 1, ==, 1);
+    g_assert_cmphex(qtest_readw(d->s, d->v->device + 6) & 1, ==, 1);
     /* Without GUEST_ANNOUNCE the device never asks for an announcement. */
-    g_assert_cmphex(qtest_readw(d->s, d->device + 6) & 2, ==, 0);
+    g_assert_cmphex(qtest_readw(d->s, d->v->device + 6) & 2, ==, 0);
 
     /* §5.1.6.5.4: with it, link-up raises ANNOUNCE until the driver's ack. */
-    start(d, F_VERSION_1 | F_STATUS | F_CTRL_VQ | F_GUEST_ANNOUNCE);
+    start(d, VIRTIO_F_VERSION_1 | F_STATUS | F_CTRL_VQ | F_GUEST_ANNOUNCE);
     g_free(hmp(d->s, "set_link nic0 off"));
     g_free(hmp(d->s, "set_link nic0 on"));
-    g_assert_cmphex(qtest_readw(d->s, d->device + 6), ==, 3);
+    g_assert_cmphex(qtest_readw(d->s, d->v->device + 6), ==, 3);
     g_assert_cmpuint(ctrl(d, 3, 0, NULL, 0), ==, 0);
-    g_assert_cmphex(qtest_readw(d->s, d->device + 6), ==, 1);
+    g_assert_cmphex(qtest_readw(d->s, d->v->device + 6), ==, 1);
     dev_free(d);
 }
 
