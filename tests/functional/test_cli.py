@@ -5,19 +5,9 @@ import os
 import subprocess
 import tempfile
 
-from emutest import EMU, Tap
+from emutest import EMU, Tap, run_emu as run
 
 t = Tap()
-
-
-def run(args, timeout=20):
-    """(exit status, stdout, stderr); status None when emu had to be killed."""
-    try:
-        p = subprocess.run([EMU] + args, capture_output=True, text=True,
-                           timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as e:
-        return None, e.stdout or "", f"(still running after {timeout} s) {e.stderr or ''}"
-    return p.returncode, p.stdout, p.stderr
 
 
 # -- answers that exit 0

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from emutest import EMU, Tap
+from emutest import EMU, Tap, kvm_unusable
 
 GUESTS = os.environ.get("EMU_GUESTS", "build/tests/guests")
 GUEST = os.path.join(GUESTS, "cputest.bin")
@@ -55,18 +55,6 @@ KNOWN_PVM = {
 }
 
 t = Tap()
-
-
-def kvm_unusable():
-    if not os.path.exists("/dev/kvm"):
-        return "no /dev/kvm on this host"
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-    except PermissionError:
-        return "no permission to open /dev/kvm"
-    except OSError as e:
-        return f"/dev/kvm cannot be opened: {e}"
-    return None
 
 
 def is_pvm():

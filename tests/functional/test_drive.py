@@ -8,23 +8,13 @@ format."""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 
-from emutest import EMU, Tap
+from emutest import EMU, Qmp, Tap, run_emu as run
 
 t = Tap()
-
-
-def run(args, timeout=20):
-    try:
-        p = subprocess.run([EMU] + args, capture_output=True, text=True,
-                           timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as e:
-        return None, "", f"(still running after {timeout} s) {e.stderr or ''}"
-    return p.returncode, p.stdout, p.stderr
 
 
 def one_error(args, needle, desc):
@@ -80,46 +70,6 @@ def stop(p):
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(200):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.05)
-        self.sock.settimeout(10)
-        self.buf = ""
-        self.recv()
-        self.cmd("qmp_capabilities")
-
-    def recv(self):
-        dec = json.JSONDecoder()
-        while True:
-            text = self.buf.lstrip()
-            if text:
-                try:
-                    obj, end = dec.raw_decode(text)
-                    self.buf = text[end:]
-                    if "event" in obj:
-                        continue
-                    return obj
-                except json.JSONDecodeError:
-                    pass
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed")
-            self.buf += chunk.decode()
-
-    def cmd(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.sock.sendall(json.dumps(msg).encode())
-        return self.recv()
 
 
 with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
@@ -240,7 +190,7 @@ with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
                       "-drive", f"if=none,file={img2},werror=stop,cache=unsafe",
                       "-snapshot"], env=dict(os.environ, TMPDIR=tmp))
     try:
-        qmp = Qmp(sock)
+        qmp = Qmp(sock, timeout=10)
         r = qmp.cmd("query-block")["return"]
         byname = {d["device"]: d for d in r}
         t.check([d["device"] for d in r] == ["disk0", "none1", "cd", "none3"],

@@ -8,18 +8,16 @@ KVM-only guests (not run here): regs (checks registers synced from KVM's vCPU,
 its XSAVE area and MP_STATE), emufail (provokes a KVM internal error), errors
 (KVM's error messages, /dev/kvm permissions), exitbench (measures KVM exits),
 cputest (compared KVM vs TCG vs tci by test_cpu_diff.py). garbage (random
-port and MMIO writes) runs here only: emu must survive it.
+port and MMIO writes) runs here only: emu must survive it; so does
+virtio-hostile (malformed virtio-blk and virtio-net rings).
 
 usage: test_guests_tcg.py GUEST"""
 import os
 import re
-import subprocess
 import sys
-import tempfile
 
-from emutest import EMU, Tap
+from emutest import GUESTS, Tap, multiboot_args, run_serial_guest, xorshift
 
-GUESTS = os.environ.get("EMU_GUESTS", "build/tests/guests")
 PASS = 33
 BACKENDS = [("tcg", "tcg"), ("tci", "tcg,backend=tci")]
 
@@ -27,40 +25,14 @@ t = Tap()
 
 
 def run_guest(accel, name, append=None, extra=(), timeout=120):
-    with tempfile.TemporaryDirectory() as tmp:
-        serial = os.path.join(tmp, "serial.txt")
-        args = [EMU, "-machine", "pc", "-accel", accel, "-display", "none",
-                "-kernel", os.path.join(GUESTS, name + ".bin"),
-                "-serial", f"file:{serial}",
-                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-        if append:
-            args += ["-append", append]
-        args += list(extra)
-        try:
-            p = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True,
-                               timeout=timeout)
-            rc, err = p.returncode, p.stderr.decode("utf-8", "replace")
-        except subprocess.TimeoutExpired as e:
-            rc = None
-            err = (e.stderr or b"").decode("utf-8", "replace") + "\n(timed out)"
-        out = open(serial, encoding="utf-8", errors="replace").read() \
-            if os.path.exists(serial) else ""
-        return rc, out.replace("\r", ""), err
+    """Run to completion; returns (exit status, serial text, stderr)."""
+    return run_serial_guest(lambda serial: multiboot_args(accel, name, serial, append, extra),
+                            timeout)
 
 
 def check_pass(desc, rc, out, err):
     return t.check(rc == PASS and "RESULT: PASS" in out and "FAIL" not in out, desc,
                    f"exit status {rc}\n--- serial\n{out}\n--- stderr\n{err[-3000:]}")
-
-
-def xorshift(n):
-    x, acc, m = 0x9e3779b97f4a7c15, 0, (1 << 64) - 1
-    for _ in range(n):
-        x ^= (x << 13) & m
-        x ^= x >> 7
-        x ^= (x << 17) & m
-        acc = (acc + x) & m
-    return acc
 
 
 def g_hello(be, accel):
@@ -151,7 +123,71 @@ def g_garbage(be, accel):
                 f"--- stderr\n{err[-4000:]}")
 
 
-GUESTS_TCG = {n[2:]: f for n, f in globals().items() if n.startswith("g_")}
+def vhostile_disk(path):
+    """The disk whose sector 0 the guest checks (pattern() in virtio-hostile.c)."""
+    magic = b"emu virtio-hostile disk"
+    sector = bytes(magic[i] if i < len(magic) else (i * 37 + 11) & 0xff
+                   for i in range(512))
+    with open(path, "wb") as f:
+        f.write(sector + bytes((1 << 20) - 512))
+
+
+# What emu must log (-d guest_errors) for the bad rings, per device.
+VHOSTILE_LOG = [
+    r"queue \d: descriptor chain at 0 longer than the queue \(16\): a loop",
+    r"queue \d: next descriptor 4660 beyond 16",
+    r"device-readable buffer 0x4000000000 \(\+512\) is not in guest RAM",
+    r"device-readable buffer 0xfec00000 \(\+64\) is not in guest RAM",
+    r"device-writable buffer 0xffff0000 \(\+512\) is not in guest writable RAM",
+    r"buffer 0xfffffffffffff000 \(\+8192\) is not in guest",
+    r"queue \d: zero-length buffer",
+    r"\(\+4294967295\) is not in guest",
+    r"avail idx 1000 is \d+ ahead",
+    r"head descriptor 32768 beyond queue size 16",
+    r"longer than the indirect table \(2\): a loop",
+    r"indirect table of 24 bytes",
+    r"indirect table of 4294967280 bytes",
+    r"both INDIRECT and NEXT",
+    r"nested indirect descriptor",
+    r"ring at 0x4000000000 \(\+16\) is not in guest RAM",
+]
+
+
+def g_virtio_hostile(be, accel):
+    # Malformed rings to virtio-blk and virtio-net (tests/guests/virtio-hostile.c):
+    # each case must set NEEDS_RESET (or not) as the spec says, and the device
+    # must work again after a reset. emu must log each bad ring and survive.
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        disk = os.path.join(tmp, "disk.img")
+        vhostile_disk(disk)
+        rc, out, err = run_guest(accel, "virtio-hostile", timeout=170, extra=[
+            "-m", "128M", "-d", "guest_errors",
+            "-drive", f"if=none,id=d0,format=raw,file={disk}",
+            "-device", "virtio-blk-pci,drive=d0",
+            "-netdev", "user,id=n0,ipv6=off", "-device", "virtio-net-pci,netdev=n0"])
+    check_pass(f"{be}: hostile virtio rings: every case as expected, the devices work "
+               "after each reset", rc, out, err)
+    bad = [ln for ln in err.splitlines()
+           if "Sanitizer" in ln or "runtime error" in ln or "assert" in ln.lower()]
+    t.check(rc == PASS and not bad, f"{be}: emu ends through isa-debug-exit (status {rc})",
+            err[-4000:])
+    for dev, extra in (("virtio-blk", [r"request 0 without a header \(16 bytes\) or "
+                                       r"status byte"]),
+                       ("virtio-net", [r"receive buffer 0 of 4 writable bytes: no room",
+                                       r"transmit chain 0 of 4 bytes: shorter than"])):
+        cases = len(re.findall(rf"^{dev}: .*\(NEEDS_RESET\)", out, re.M))
+        logged = len(re.findall(rf"^{dev}: .*; device needs reset$", err, re.M))
+        missing = [p for p in VHOSTILE_LOG + extra
+                   if not re.search(rf"^{dev}: .*{p}", err, re.M)]
+        t.check(cases >= 20 and logged >= cases and not missing,
+                f"{be}: {dev}: -d guest_errors names the bad descriptors "
+                f"({logged} lines for {cases} cases)",
+                f"missing: {missing}\n--- stderr\n{err[-4000:]}")
+
+
+GUESTS_TCG = {n[2:].replace("_", "-"): f for n, f in globals().items()
+              if n.startswith("g_")}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in GUESTS_TCG:

@@ -5,121 +5,34 @@ check what it reports over COM1 and isa-debug-exit, plus what emu does around it
 
 usage: test_kvm.py CASE   (CASE = a guest name: hello, pio, mmio, ...)
 SKIPs with the reason when /dev/kvm is missing or unusable."""
-import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-from emutest import EMU, Tap
+from emutest import EMU, GUESTS, Qmp, Tap, kvm_unusable, multiboot_args, run_serial_guest, xorshift
 
-GUESTS = os.environ.get("EMU_GUESTS", "build/tests/guests")
 PASS, FAIL, SKIP = 33, 35, 37   # isa-debug-exit (v << 1) | 1 for 0x10, 0x11, 0x12
 
 t = Tap()
-
-
-def kvm_unusable():
-    if not os.path.exists("/dev/kvm"):
-        return "no /dev/kvm on this host"
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-    except PermissionError:
-        return "no permission to open /dev/kvm"
-    except OSError as e:
-        return f"/dev/kvm cannot be opened: {e}"
-    return None
 
 
 def is_pvm():
     return os.path.exists("/sys/module/kvm_pvm")
 
 
-def guest_args(name, serial, append=None, extra=()):
-    args = [EMU, "-machine", "pc", "-accel", "kvm", "-display", "none",
-            "-kernel", os.path.join(GUESTS, name + ".bin"),
-            "-serial", f"file:{serial}",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    if append:
-        args += ["-append", append]
-    return args + list(extra)
-
-
 def run_guest(name, append=None, extra=(), timeout=60):
     """Run to completion; returns (exit status, serial text, stderr)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        serial = os.path.join(tmp, "serial.txt")
-        try:
-            p = subprocess.run(guest_args(name, serial, append, extra),
-                               stdin=subprocess.DEVNULL, capture_output=True,
-                               timeout=timeout)
-            rc, err = p.returncode, p.stderr.decode("utf-8", "replace")
-        except subprocess.TimeoutExpired as e:
-            rc = None
-            err = (e.stderr or b"").decode("utf-8", "replace") + "\n(timed out)"
-        out = open(serial, encoding="utf-8", errors="replace").read() \
-            if os.path.exists(serial) else ""
-        return rc, out.replace("\r", ""), err
+    return run_serial_guest(lambda serial: multiboot_args("kvm", name, serial, append, extra),
+                            timeout)
 
 
 def check_pass(desc, rc, out, err):
     return t.check(rc == PASS and "RESULT: PASS" in out, desc,
                    f"exit status {rc}\n--- serial\n{out}\n--- stderr\n{err}")
-
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(200):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.05)
-        self.sock.settimeout(30)
-        self.buf = b""
-        self.events = []
-        self.recv()                        # greeting
-        self.cmd("qmp_capabilities")
-
-    def recv(self):
-        dec = json.JSONDecoder()
-        while True:
-            text = self.buf.decode("utf-8", "replace").lstrip()
-            if text:
-                try:
-                    obj, end = dec.raw_decode(text)
-                    self.buf = text[end:].encode()
-                    return obj
-                except json.JSONDecodeError:
-                    pass
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed")
-            self.buf += chunk
-
-    def cmd(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.sock.sendall(json.dumps(msg).encode())
-        while True:
-            m = self.recv()
-            if "event" in m:
-                self.events.append(m)
-            else:
-                return m
-
-    def hmp(self, line):
-        r = self.cmd("human-monitor-command", **{"command-line": line})
-        return r.get("return", json.dumps(r))
-
-    def status(self):
-        return self.cmd("query-status").get("return", {}).get("status")
 
 
 class Session:
@@ -130,7 +43,7 @@ class Session:
         self.serial = os.path.join(self.tmp.name, "serial.txt")
         sock = os.path.join(self.tmp.name, "qmp.sock")
         self.proc = subprocess.Popen(
-            guest_args(name, self.serial, append,
+            multiboot_args("kvm", name, self.serial, append,
                        list(extra) + ["-qmp", f"unix:{sock},server=on,wait=off"]),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.qmp = Qmp(sock)
@@ -293,16 +206,6 @@ def case_irqoff():
     rc, err = s.finish()
     t.check(rc == 0, "quit with 4 vCPUs asleep in emu (HLT, wait-for-SIPI)",
             f"status {rc}\n{err}")
-
-
-def xorshift(n):
-    x, acc, m = 0x9e3779b97f4a7c15, 0, (1 << 64) - 1
-    for _ in range(n):
-        x ^= (x << 13) & m
-        x ^= x >> 7
-        x ^= (x << 17) & m
-        acc = (acc + x) & m
-    return acc
 
 
 def case_ring3():

@@ -19,11 +19,10 @@ import subprocess
 import tempfile
 import time
 
-from emutest import EMU, Tap
+from emutest import EMU, Tap, kvm_unusable
+from linuxguest import CACHE
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
 FW = "/usr/share/seabios/bios-256k.bin"
 MARK = b"EMU-BOOTSECTOR-RAN"
 
@@ -41,16 +40,6 @@ BOOT = bytes([0x31, 0xc0,              # xor ax, ax
               0xf4,                    # 0x13: hlt
               0xeb, 0xfd,              # jmp 0x13
               0x90, 0x90, 0x90, 0x90]) + MARK + b"\n\0"
-
-
-def kvm_unusable():
-    if not os.path.exists("/dev/kvm"):
-        return "no /dev/kvm on this host"
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-    except OSError as e:
-        return f"/dev/kvm cannot be opened: {e}"
-    return None
 
 
 def run(disk, log, seconds, want):

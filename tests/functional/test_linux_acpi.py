@@ -19,41 +19,17 @@ under `-machine pc -accel tcg`:
 
 Env: EMU_GUEST_CACHE (default .cache/guest), EMU_LINUX_TCG_TIMEOUT (s per boot).
 """
-import gzip
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import time
 
-from emutest import EMU, Tap
+from emutest import Tap, run_guest
+from linuxguest import TIMEOUT, linux_args, require_guest
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
-MKFS = shutil.which("mkfs.ext4") or "/usr/sbin/mkfs.ext4"
-
-if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
-    t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
-if not os.path.exists(MKFS):
-    t.skip_all("mkfs.ext4 (e2fsprogs) is needed to build the disk")
-with open(INITRD, "rb") as f:
-    initrd = f.read()
-if initrd[:2] == b"\x1f\x8b":
-    initrd = gzip.decompress(initrd)
-if b"virtio_blk.ko" not in initrd:
-    t.skip_all("the guest initramfs has no virtio_blk module (rerun scripts/fetch-guest.sh)")
-
-
-def encode(cmd):
-    """emu.cmd= takes %XX escapes (scripts/guest-init.sh)."""
-    return "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()'" else "%%%02X" % ord(ch)
-                   for ch in cmd)
-
+(MKFS,) = require_guest(t, modules=["virtio_blk"], tools=["mkfs.ext4"])
 
 work = tempfile.mkdtemp(prefix="emu-acpi-")
 try:
@@ -74,25 +50,13 @@ try:
            "grep -i virtio /proc/interrupts | sed 's/^/IRQLINE /'; "
            "echo PIRQRC $(od -An -tx1 -j96 -N4 /sys/bus/pci/devices/0000:00:01.0/config); "
            "dmesg | grep -iE 'acpi|pci|irq|pnp|rtc' | sed 's/^/DMESG /'")
-    args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "256", "-kernel", KERNEL,
-            "-initrd", INITRD, "-nographic", "-no-reboot", "-vga", "std", "-nic", "none",
-            "-drive", f"if=virtio,format=raw,file={img}",
-            # pci=nomsi: virtio then takes INTx, which only the _PRT and the links route.
-            "-append", "console=ttyS0 panic=-1 loglevel=4 pci=nomsi "
-            "emu.modprobe=virtio_pci,virtio_blk,crc32c_generic,ext4 "
-            "emu.cmd=" + encode(cmd)]
-    t0 = time.time()
-    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    try:
-        out, _ = p.communicate(timeout=TIMEOUT)
-        rc = p.returncode
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, _ = p.communicate()
-        rc = None
-    out = out.decode(errors="replace").replace("\r", "")
-    secs = time.time() - t0
+    args = linux_args(cmd, ["virtio_pci", "virtio_blk", "crc32c_generic", "ext4"],
+                      # pci=nomsi: virtio then takes INTx, which only the _PRT and the
+                      # links route.
+                      append="pci=nomsi", console="console=ttyS0 panic=-1 loglevel=4",
+                      mem=256, extra=["-vga", "std", "-nic", "none",
+                                      "-drive", f"if=virtio,format=raw,file={img}"])
+    out, rc, secs = run_guest(args, TIMEOUT)
     t.check(rc == 0 and "EMU-CMD-DONE" in out, f"boots and powers off ({secs:.1f} s)",
             out[-3000:])
     if os.environ.get("EMU_TEST_VERBOSE"):

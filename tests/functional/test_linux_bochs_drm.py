@@ -14,113 +14,19 @@ the framebuffer console (fbcon) on it:
 Console: kernel messages go to tty0 and ttyS0; /dev/console (the test's
 markers) is ttyS0. Env: EMU_GUEST_CACHE, EMU_LINUX_TCG_TIMEOUT (s).
 """
-import gzip
-import json
 import os
 import re
 import select
 import shutil
-import socket
-import struct
 import subprocess
 import tempfile
 import time
-import zlib
 
-from emutest import EMU, Tap
+from emutest import Qmp, Tap, read_png
+from linuxguest import TIMEOUT, linux_args, require_guest
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
-
-if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
-    t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
-with open(INITRD, "rb") as f:
-    initrd = f.read()
-if initrd[:2] == b"\x1f\x8b":
-    initrd = gzip.decompress(initrd)
-if b"bochs.ko" not in initrd:
-    t.skip_all("the guest initramfs has no bochs module (rerun scripts/fetch-guest.sh)")
-
-
-def encode(cmd):
-    """emu.cmd= takes %XX escapes (scripts/guest-init.sh)."""
-    return "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()'" else "%%%02X" % ord(ch)
-                   for ch in cmd)
-
-
-def read_png(path):
-    """(width, height, rows of RGB bytes) of an 8-bit RGB/RGBA PNG (RFC 2083)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat, hdr = 8, b"", None
-    while pos < len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            hdr = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    w, h, depth, ctype, _, _, interlace = hdr
-    assert depth == 8 and ctype in (2, 6) and interlace == 0, hdr
-    bpp = 3 if ctype == 2 else 4
-    raw = zlib.decompress(idat)
-    stride = w * bpp
-    rows, prev = [], bytearray(stride)
-    for y in range(h):
-        ftype = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            b = prev[x]
-            c = prev[x - bpp] if x >= bpp else 0
-            if ftype == 1:
-                line[x] = (line[x] + a) & 0xff
-            elif ftype == 2:
-                line[x] = (line[x] + b) & 0xff
-            elif ftype == 3:
-                line[x] = (line[x] + (a + b) // 2) & 0xff
-            elif ftype == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
-                line[x] = (line[x] + pred) & 0xff
-        rows.append(bytes(line) if bpp == 3 else
-                    b"".join(bytes(line[i:i + 3]) for i in range(0, stride, 4)))
-        prev = line
-    return w, h, rows
-
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(400):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.05)
-        self.sock.settimeout(60)
-        self.f = self.sock.makefile("rw")
-        self.f.readline()
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, args=None):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.f.write(json.dumps(msg) + "\n")
-        self.f.flush()
-        while True:
-            reply = json.loads(self.f.readline())
-            if "return" in reply or "error" in reply:
-                return reply
-
+require_guest(t, modules=["bochs"])
 
 tmp = tempfile.mkdtemp(prefix="emu-bochs-")
 proc = None
@@ -134,16 +40,15 @@ try:
            "sleep 3; echo SHOT-ONE; sleep 6; "
            "i=0; while [ $i -lt 12 ]; do echo EMU-BOCHS-DRM-LINE-$i-'#@%&#@%&#@%&#@%&' "
            "> /dev/tty0; i=$((i+1)); done; sleep 3; echo SHOT-TWO; sleep 10")
-    args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "256", "-kernel", KERNEL,
-            "-initrd", INITRD, "-vga", "std", "-display", "none", "-nic", "none",
-            "-serial", "stdio", "-no-reboot",
-            "-qmp", f"unix:{sock},server=on,wait=off",
-            "-append", "console=tty0 console=ttyS0 panic=-1 loglevel=4 "
-            "emu.modprobe=bochs emu.cmd=" + encode(cmd)]
+    args = linux_args(cmd, ["bochs"], mem=256,
+                      console="console=tty0 console=ttyS0 panic=-1 loglevel=4",
+                      display=["-vga", "std", "-display", "none", "-nic", "none",
+                               "-serial", "stdio"],
+                      extra=["-qmp", f"unix:{sock},server=on,wait=off"])
     t0 = time.time()
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
-    qmp = Qmp(sock)
+    qmp = Qmp(sock, timeout=60)
     out = b""
     shots = {}
     deadline = time.time() + TIMEOUT
@@ -157,7 +62,7 @@ try:
         for marker in (b"SHOT-ONE", b"SHOT-TWO"):
             if marker in out and marker not in shots:
                 path = os.path.join(tmp, marker.decode() + ".png")
-                rep = qmp.cmd("screendump", {"filename": path, "format": "png"})
+                rep = qmp.cmd("screendump", filename=path, format="png")
                 shots[marker] = read_png(path) if "return" in rep else rep
         if b"EMU-CMD-DONE" in out:
             break

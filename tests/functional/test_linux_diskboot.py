@@ -23,14 +23,11 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 
-from emutest import EMU, Tap
+from emutest import EMU, Tap, run_guest
+from linuxguest import CACHE, INITRD, KERNEL, ROOT, TIMEOUT, require_guest, wait_dev_cmd
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
 os.environ["EMU_GUEST_CACHE"] = CACHE
 
 spec = importlib.util.spec_from_file_location("mkdisk",
@@ -38,45 +35,27 @@ spec = importlib.util.spec_from_file_location("mkdisk",
 mkdisk = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mkdisk)
 
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
-    t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
+require_guest(t)
 for path, pkg in (("/usr/share/seabios/bios-256k.bin", "seabios"),
                   (mkdisk.SYSLINUX_MBR, "syslinux-common"),
                   (mkdisk.ISOLINUX_BIN, "isolinux")):
     if not os.path.exists(path):
         t.skip_all(f"{path} missing (Debian package {pkg})")
-for prog in ("mcopy", "mtype", "syslinux", "xorriso", "mkfs.vfat"):
-    if not (shutil.which(prog) or shutil.which(prog, path="/usr/sbin:/sbin")):
-        t.skip_all(f"{prog} not installed (scripts/install-deps.sh)")
-if subprocess.run(["sh", "-c", f"zcat -f {INITRD} | grep -q nls_cp437"]).returncode:
-    t.skip_all("the guest initramfs lacks nls_cp437: rerun scripts/fetch-guest.sh")
+require_guest(t, modules=["nls_cp437"],
+              tools=["mcopy", "mtype", "syslinux", "xorriso", "mkfs.vfat"])
 
 MTOOLS_ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1")
-WAIT_SDA1 = ("i=0; while [ ! -b /dev/sda1 ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i+1)); "
-             "done; ")
 
 
 def guest_cmd(name, token):
-    return (WAIT_SDA1 + "mount -t vfat /dev/sda1 /mnt && echo " + token + " > /mnt/" +
-            name + " && umount /mnt && echo WRITE-OK")
+    return (wait_dev_cmd("/dev/sda1") + "mount -t vfat /dev/sda1 /mnt && echo " + token +
+            " > /mnt/" + name + " && umount /mnt && echo WRITE-OK")
 
 
 def boot(args):
-    cmd = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "512", "-nographic",
-           "-no-reboot"] + args
-    t0 = time.time()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    try:
-        out, _ = p.communicate(timeout=TIMEOUT)
-        rc = p.returncode
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, _ = p.communicate()
-        rc = None
-    return rc, out.decode(errors="replace").replace("\r", ""), time.time() - t0
+    out, rc, secs = run_guest([EMU, "-machine", "pc", "-accel", "tcg", "-m", "512",
+                               "-nographic", "-no-reboot"] + args, TIMEOUT)
+    return rc, out, secs
 
 
 def mtype(img, name):

@@ -19,54 +19,18 @@ import shutil
 import struct
 import subprocess
 import tempfile
-import time
 
-from emutest import EMU, Tap
+from emutest import Tap, run_guest
+from linuxguest import TIMEOUT, linux_args, require_guest, wait_dev_cmd
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
-MKE2FS = shutil.which("mke2fs") or "/usr/sbin/mke2fs"
-DEBUGFS = shutil.which("debugfs") or "/usr/sbin/debugfs"
-
-if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
-    t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
-if not (os.path.exists(MKE2FS) and os.path.exists(DEBUGFS)):
-    t.skip_all("mke2fs/debugfs (e2fsprogs) not installed")
-if b"ata_piix" not in open(INITRD, "rb").read() and \
-        subprocess.run(["sh", "-c", f"zcat {INITRD} | grep -q ata_piix"]).returncode:
-    t.skip_all("the guest initramfs has no kernel modules: rerun scripts/fetch-guest.sh")
-
-
-def encode(cmd):
-    out = []
-    for ch in cmd:
-        out.append(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()" else "%%%02X" % ord(ch))
-    return "".join(out)
-
-
-WAIT_DEV = ("i=0; while [ ! -b {dev} ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i+1)); done; ")
+MKE2FS, DEBUGFS, E2FSCK = require_guest(t, modules=["ata_piix"],
+                                        tools=["mke2fs", "debugfs", "e2fsck"])
 
 
 def boot(cmd, modules, extra, append=""):
-    args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "512",
-            "-kernel", KERNEL, "-initrd", INITRD, "-nographic", "-no-reboot",
-            "-append", "console=ttyS0 quiet panic=-1 " + append +
-            " emu.modprobe=" + ",".join(modules) + " emu.cmd=" + encode(cmd)] + extra
-    t0 = time.time()
-    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    try:
-        out, _ = p.communicate(timeout=TIMEOUT)
-        rc = p.returncode
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, _ = p.communicate()
-        rc = None
-    return rc, out.decode(errors="replace").replace("\r", ""), time.time() - t0
+    out, rc, secs = run_guest(linux_args(cmd, modules, append, extra), TIMEOUT)
+    return rc, out, secs
 
 
 def both16(v):
@@ -141,7 +105,7 @@ try:
                        check=True, capture_output=True)
         newdata = f"written by the guest over {mode}: " + os.urandom(6).hex()
         cmd = ("for d in /sys/bus/pci/devices/*; do echo PCI $(cat $d/vendor):$(cat $d/device);"
-               " done; " + WAIT_DEV.format(dev="/dev/sda") +
+               " done; " + wait_dev_cmd("/dev/sda") +
                "mount -t ext4 /dev/sda /mnt && echo ==HELLO== && cat /mnt/hello.txt && "
                "echo ==END== && echo '" + newdata + "' > /mnt/new.txt && "
                "dd if=/dev/zero of=/mnt/big bs=64k count=32 2>/dev/null && sync && "
@@ -162,14 +126,14 @@ try:
         t.check(r.stdout.decode(errors="replace").strip() == newdata,
                 f"{mode}: the host finds the guest's file intact in the image (debugfs)",
                 f"got {r.stdout[:200]!r} {r.stderr[-300:]!r}")
-        r = subprocess.run([shutil.which("e2fsck") or "/usr/sbin/e2fsck", "-fn", disk],
+        r = subprocess.run([E2FSCK, "-fn", disk],
                            capture_output=True)
         t.check(r.returncode == 0, f"{mode}: e2fsck finds the filesystem clean",
                 r.stdout.decode(errors="replace")[-800:])
 
     # The CD through sr_mod and isofs, with DMA (ATAPI packets by DMA) and PIO.
     for mode, append in (("DMA", ""), ("PIO", "libata.dma=0")):
-        cmd = (WAIT_DEV.format(dev="/dev/sr0") +
+        cmd = (wait_dev_cmd("/dev/sr0") +
                "mount -t iso9660 -o ro /dev/sr0 /mnt && cat /mnt/readme.txt && "
                "md5sum /mnt/data.bin && umount /mnt; "
                "echo XFER=$(cat /sys/class/ata_device/dev2.0/xfer_mode)")

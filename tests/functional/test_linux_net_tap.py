@@ -12,29 +12,22 @@ SKIPs with the reason when not root, without /dev/net/tun, or without ip/unshare
 Env: EMU_GUEST_CACHE (default .cache/guest), EMU_LINUX_TCG_TIMEOUT (s per boot).
 """
 import os
-import re
 import shutil
 import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 
-from emutest import EMU, Tap
+from emutest import Console, Tap, device_models
+from linuxguest import TIMEOUT, linux_args, require_guest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
 IP = shutil.which("ip") or "/usr/sbin/ip"
 UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
 
 if not os.environ.get("EMU_NET_TAP_INNER"):
     t = Tap()
-    if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
-        t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
+    require_guest(t)
     if os.geteuid() != 0:
         t.skip_all("needs root (CAP_NET_ADMIN) to create tap devices and a bridge")
     if not os.path.exists("/dev/net/tun"):
@@ -56,50 +49,6 @@ t = Tap()
 
 def sh(*args):
     subprocess.run([IP] + list(args), check=True, capture_output=True)
-
-
-def encode(cmd):
-    return "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()'" else "%%%02X" % ord(ch)
-                   for ch in cmd)
-
-
-class Console:
-    def __init__(self, proc):
-        self.lines = []
-        self.cond = threading.Condition()
-        self.proc = proc
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self):
-        for raw in self.proc.stdout:
-            with self.cond:
-                self.lines.append(raw.decode(errors="replace").rstrip("\r\n"))
-                self.cond.notify_all()
-        with self.cond:
-            self.lines.append(None)
-            self.cond.notify_all()
-
-    def wait_for(self, pattern, timeout):
-        deadline = time.time() + timeout
-        i = 0
-        with self.cond:
-            while True:
-                while i < len(self.lines):
-                    line = self.lines[i]
-                    i += 1
-                    if line is None:
-                        return None
-                    m = re.search(pattern, line)
-                    if m:
-                        return m
-                left = deadline - time.time()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-    def text(self):
-        with self.cond:
-            return "\n".join(l for l in self.lines if l is not None)
 
 
 def icmp_echo(addr, seq, timeout=3.0):
@@ -130,11 +79,11 @@ def icmp_echo(addr, seq, timeout=3.0):
     return False
 
 
-models_out = subprocess.run([EMU, "-device", "help"], capture_output=True, text=True).stdout
+models_out = device_models()
 if "e1000" not in models_out:
     t.skip_all("emu has no e1000 yet")
 model_b = "virtio-net-pci" if "virtio-net-pci" in models_out else "e1000"
-MODS = {"e1000": "e1000", "virtio-net-pci": "virtio_pci,virtio_net"}
+MODS = {"e1000": ["e1000"], "virtio-net-pci": ["virtio_pci", "virtio_net"]}
 
 sh("link", "set", "lo", "up")
 sh("link", "add", "br0", "type", "bridge")
@@ -155,12 +104,9 @@ for n, (tap, model, me, peer) in enumerate((("tap0", "e1000", "1", "2"),
            "rx=$(ping -c 3 -W 2 192.168.77.%s | "
            "sed -n 's/.* \\([0-9]*\\) packets received.*/\\1/p'); "
            "echo PEER-RX=${rx:-0}; sleep 900" % (me, peer, peer))
-    args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "256", "-kernel", KERNEL,
-            "-initrd", INITRD, "-nographic", "-no-reboot",
-            "-netdev", f"tap,id=n{n},ifname={tap},script=no,downscript=no",
-            "-device", f"{model},netdev=n{n},mac=52:54:00:77:00:0{me}",
-            "-append", "console=ttyS0 quiet panic=-1 "
-            f"emu.modprobe={MODS[model]} emu.cmd=" + encode(cmd)]
+    args = linux_args(cmd, MODS[model], mem=256, extra=[
+        "-netdev", f"tap,id=n{n},ifname={tap},script=no,downscript=no",
+        "-device", f"{model},netdev=n{n},mac=52:54:00:77:00:0{me}"])
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
     guests.append((model, me, p, Console(p)))

@@ -15,93 +15,21 @@ is skipped):
 Env: EMU_GUEST_CACHE (default .cache/guest), EMU_LINUX_TCG_TIMEOUT (s per boot).
 """
 import hashlib
-import http.server
 import os
-import re
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.request
 
-from emutest import EMU, Tap
+from emutest import Console, HttpServer, Tap, device_models, free_port
+from linuxguest import TIMEOUT, linux_args, require_guest
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
+require_guest(t)
 
-if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
-    t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
-
-MODULES = {"e1000": "e1000", "virtio-net-pci": "virtio_pci,virtio_net"}
-
-
-def encode(cmd):
-    """emu.cmd= takes %XX escapes (scripts/guest-init.sh)."""
-    return "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()'" else "%%%02X" % ord(ch)
-                   for ch in cmd)
-
-
-def device_models():
-    out = subprocess.run([EMU, "-device", "help"], capture_output=True, text=True).stdout
-    return set(re.findall(r'"?([A-Za-z0-9_-]+)"?', out))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Console:
-    """The guest's serial console, read line by line in a thread."""
-
-    def __init__(self, proc):
-        self.proc = proc
-        self.lines = []
-        self.cond = threading.Condition()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self):
-        for raw in self.proc.stdout:
-            with self.cond:
-                self.lines.append(raw.decode(errors="replace").rstrip("\r\n"))
-                self.cond.notify_all()
-        with self.cond:
-            self.lines.append(None)
-            self.cond.notify_all()
-
-    def wait_for(self, pattern, timeout):
-        """The first line matching @pattern (a regex), or None on timeout/exit."""
-        deadline = time.time() + timeout
-        i = 0
-        with self.cond:
-            while True:
-                while i < len(self.lines):
-                    line = self.lines[i]
-                    i += 1
-                    if line is None:
-                        return None
-                    m = re.search(pattern, line)
-                    if m:
-                        return m
-                left = deadline - time.time()
-                if left <= 0:
-                    return None
-                self.cond.wait(left)
-
-    def text(self):
-        with self.cond:
-            return "\n".join(l for l in self.lines if l is not None)
-
+MODULES = {"e1000": ["e1000"], "virtio-net-pci": ["virtio_pci", "virtio_net"]}
 
 # The host side: an HTTP server on loopback with a random file.
 webroot = tempfile.mkdtemp(prefix="emu-net-user-")
@@ -109,19 +37,7 @@ blob = secrets.token_bytes(256 * 1024)
 with open(os.path.join(webroot, "blob.bin"), "wb") as f:
     f.write(blob)
 want_sha = hashlib.sha256(blob).hexdigest()
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *a, **kw):
-        super().__init__(*a, directory=webroot, **kw)
-
-    def log_message(self, *a):
-        pass
-
-
-httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-web_port = httpd.server_address[1]
-threading.Thread(target=httpd.serve_forever, daemon=True).start()
+web = HttpServer(webroot).start()
 
 models = device_models()
 ran = 0
@@ -138,15 +54,12 @@ for model in ("e1000", "virtio-net-pci"):
            ">/dev/null 2>&1; "
            "ip=$(ip -4 addr show dev eth0 | sed -n 's/.*inet \\([0-9.]*\\).*/\\1/p'); "
            "echo GUEST-IP=${ip:-none}; "
-           f"wget -q -O /tmp/blob http://10.0.2.2:{web_port}/blob.bin && "
+           f"wget -q -O /tmp/blob {web.guest_url('blob.bin')} && "
            "sha256sum /tmp/blob | sed 's/^/GUEST-SHA=/'; "
            f"mkdir -p /www && echo {token} > /www/index.html && "
            "httpd -p 80 -h /www && echo GUEST-HTTPD-UP; sleep 600")
-    args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "256", "-kernel", KERNEL,
-            "-initrd", INITRD, "-nographic", "-no-reboot",
-            "-nic", f"user,model={model},hostfwd=tcp:127.0.0.1:{hp}-:80",
-            "-append", "console=ttyS0 quiet panic=-1 "
-            f"emu.modprobe={MODULES[model]} emu.cmd=" + encode(cmd)]
+    args = linux_args(cmd, MODULES[model], mem=256, extra=[
+        "-nic", f"user,model={model},hostfwd=tcp:127.0.0.1:{hp}-:80"])
     t0 = time.time()
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
@@ -179,7 +92,7 @@ for model in ("e1000", "virtio-net-pci"):
         p.wait()
     print(f"# {model}: {time.time() - t0:.1f}s")
 
-httpd.shutdown()
+web.stop()
 shutil.rmtree(webroot, ignore_errors=True)
 if not ran:
     t.skip_all("neither e1000 nor virtio-net-pci is built in yet")

@@ -16,22 +16,14 @@ Env: EMU_GUEST_CACHE (default .cache/guest), EMU_LINUX_TCG_TIMEOUT (s per boot).
 import hashlib
 import os
 import subprocess
-import time
 
-from emutest import EMU, Tap
+from emutest import Tap, run_guest
+from linuxguest import BUSYBOX, TIMEOUT, linux_args, require_guest
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-BUSYBOX = os.path.join(CACHE, "busybox")
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
 # EMU_TEST_QUICK=1 (the sanitizer pass of .ci/run): smaller workloads, no tci boot.
 QUICK = os.environ.get("EMU_TEST_QUICK") == "1"
-
-if not all(os.path.exists(p) for p in (KERNEL, INITRD, BUSYBOX)):
-    t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
+require_guest(t, files=["busybox"])
 
 # Workloads whose output the host's native busybox must reproduce byte for byte.
 WORKLOADS = {
@@ -53,40 +45,17 @@ for _k in ("gzip-9", "gzip-roundtrip"):
     WORKLOADS[_k] = WORKLOADS[_k] % GZIP_BYTES
 
 
-def encode(cmd):
-    """emu.cmd= takes %XX escapes (scripts/guest-init.sh): escape what the kernel
-    command line cannot carry."""
-    out = []
-    for ch in cmd:
-        if ch.isalnum() or ch in "-_./:=,+|&>;<()'":
-            out.append(ch)
-        else:
-            out.append("%%%02X" % ord(ch))
-    return "".join(out)
-
-
 def boot(cmd, accel="tcg", smp=1, extra=(), cpu="qemu64"):
     """Boot with emu.cmd=CMD; return (exit status or None, console text, seconds)."""
-    args = [EMU, "-machine", "pc", "-accel", accel, "-cpu", cpu, "-m", "512",
-            "-smp", str(smp),
-            "-kernel", KERNEL, "-initrd", INITRD, "-nographic", "-no-reboot",
-            "-append", "console=ttyS0 quiet panic=-1 emu.cmd=" + encode(cmd)] + list(extra)
-    t0 = time.time()
-    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    try:
-        out, _ = p.communicate(timeout=TIMEOUT)
-        rc = p.returncode
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, _ = p.communicate()
-        rc = None
-    return rc, out.decode(errors="replace"), time.time() - t0
+    out, rc, secs = run_guest(linux_args(cmd, accel=accel,
+                                         extra=["-cpu", cpu, "-smp", str(smp)] + list(extra)),
+                              TIMEOUT)
+    return rc, out, secs
 
 
 def section(out, name):
     """The lines between ==NAME== and ==END-NAME== in the guest output."""
-    lines = out.replace("\r", "").split("\n")
+    lines = out.split("\n")
     try:
         a = lines.index(f"=={name}==")
         b = lines.index(f"==END-{name}==")
@@ -141,7 +110,7 @@ rc, out, secs = boot("grep -c ^processor /proc/cpuinfo; cat /sys/devices/system/
                      smp=2)
 t.check("EMU-CMD-DONE rc=0" in out and rc == 0,
         f"2 vCPUs: boots, runs, powers off ({secs:.1f} s)", out[-3000:])
-lines = [l.strip() for l in out.replace("\r", "").splitlines()]
+lines = [l.strip() for l in out.splitlines()]
 t.check("2" in lines and "0-1" in lines, "2 vCPUs: both online in the guest", out[-1500:])
 
 # 3. tci backend: same boot, slower (not in the quick sanitizer pass: the

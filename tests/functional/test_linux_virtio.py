@@ -12,41 +12,18 @@
 
 Env: EMU_GUEST_CACHE (default .cache/guest), EMU_LINUX_TCG_TIMEOUT (s per boot).
 """
-import gzip
 import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
-import time
 
-from emutest import EMU, Tap
+from emutest import Tap, run_guest
+from linuxguest import TIMEOUT, linux_args, require_guest
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
-MKFS = shutil.which("mkfs.ext4") or "/usr/sbin/mkfs.ext4"
-DEBUGFS = shutil.which("debugfs") or "/usr/sbin/debugfs"
-
-if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
-    t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
-if not (os.path.exists(MKFS) and os.path.exists(DEBUGFS)):
-    t.skip_all("mkfs.ext4 and debugfs (e2fsprogs) are needed to build and read the disk")
-with open(INITRD, "rb") as f:
-    initrd = f.read()
-if initrd[:2] == b"\x1f\x8b":
-    initrd = gzip.decompress(initrd)
-if b"virtio_blk.ko" not in initrd:
-    t.skip_all("the guest initramfs has no virtio_blk module (rerun scripts/fetch-guest.sh)")
-
-
-def encode(cmd):
-    """emu.cmd= takes %XX escapes (scripts/guest-init.sh)."""
-    return "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()'" else "%%%02X" % ord(ch)
-                   for ch in cmd)
+MKFS, DEBUGFS, E2FSCK = require_guest(t, modules=["virtio_blk"],
+                                      tools=["mkfs.ext4", "debugfs", "e2fsck"])
 
 
 work = tempfile.mkdtemp(prefix="emu-virtio-")
@@ -64,27 +41,13 @@ want = "".join(f"line {n}\n" for n in range(1, 30001)).encode()
 cmd = ("cat /sys/block/vda/size; mkdir -p /mnt; mount -t ext4 /dev/vda /mnt && "
        "md5sum /mnt/host.bin && seq 1 30000 | sed 's/^/line /' > /mnt/guest.txt && "
        "sync && umount /mnt && echo VIRTIO-DONE")
-args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "512", "-kernel", KERNEL,
-        "-initrd", INITRD, "-nographic", "-no-reboot",
-        "-drive", f"if=virtio,format=raw,file={img}",
-        # Linux scans the bus through the DSDT's \_SB.PCI0 and routes INTx by its _PRT.
-        "-append", "console=ttyS0 quiet panic=-1 "
-        "emu.modprobe=virtio_pci,virtio_blk,crc32c_generic,ext4 "
-        "emu.cmd=" + encode(cmd)]
-t0 = time.time()
-p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                     stderr=subprocess.STDOUT)
-try:
-    out, _ = p.communicate(timeout=TIMEOUT)
-    rc = p.returncode
-except subprocess.TimeoutExpired:
-    p.kill()
-    out, _ = p.communicate()
-    rc = None
-out = out.decode(errors="replace")
-secs = time.time() - t0
+args = linux_args(cmd, ["virtio_pci", "virtio_blk", "crc32c_generic", "ext4"],
+                  # Linux scans the bus through the DSDT's \_SB.PCI0 and routes INTx
+                  # by its _PRT.
+                  extra=["-drive", f"if=virtio,format=raw,file={img}"])
+out, rc, secs = run_guest(args, TIMEOUT)
 
-lines = [line.strip() for line in out.replace("\r", "").splitlines()]
+lines = [line.strip() for line in out.splitlines()]
 t.check(str(32 * 1024 * 1024 // 512) in lines,
         f"the guest's /dev/vda has the image's 65536 sectors ({secs:.1f} s)", out[-3000:])
 md5 = hashlib.md5(host_data).hexdigest()
@@ -96,7 +59,7 @@ t.check(rc == 0, "poweroff -f ends emu with status 0", f"rc={rc}")
 r = subprocess.run([DEBUGFS, "-R", "cat /guest.txt", img], capture_output=True)
 t.check(r.stdout == want, "the guest's file is in the image, byte for byte (debugfs)",
         f"got {len(r.stdout)} bytes, want {len(want)}; {r.stderr.decode()[-500:]}")
-r = subprocess.run(["/sbin/e2fsck", "-fn", img], capture_output=True)
+r = subprocess.run([E2FSCK, "-fn", img], capture_output=True)
 t.check(r.returncode == 0, "the filesystem is clean (e2fsck -fn)",
         r.stdout.decode()[-1500:])
 shutil.rmtree(work, ignore_errors=True)

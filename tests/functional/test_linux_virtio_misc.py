@@ -23,38 +23,20 @@ is too short for it), so the first read through the packed ring loads it.
 
 Env: EMU_GUEST_CACHE (default .cache/guest), EMU_LINUX_TCG_TIMEOUT (s per boot).
 """
-import gzip
 import hashlib
-import json
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 
-from emutest import EMU, Tap
+from emutest import Console, Qmp, Tap, connect_unix
+from linuxguest import TIMEOUT, linux_args, require_guest
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
 MODULES = ["virtio_pci", "virtio_blk", "virtio_rng", "virtio_balloon", "virtio_console"]
-
-if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
-    t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
-with open(INITRD, "rb") as f:
-    initrd = f.read()
-if initrd[:2] == b"\x1f\x8b":
-    initrd = gzip.decompress(initrd)
-# Module files may spell '_' as '-' (virtio-rng.ko).
-missing = [m for m in MODULES if (m + ".ko").encode() not in initrd and
-           (m.replace("_", "-") + ".ko").encode() not in initrd]
-if missing:
-    t.skip_all(f"the guest initramfs lacks {', '.join(missing)} (rerun scripts/fetch-guest.sh)")
+require_guest(t, modules=MODULES)
 
 SCRIPT = r"""
 for d in /sys/bus/virtio/devices/*; do echo VDEV $(cat $d/device) $(cat $d/features); done
@@ -109,88 +91,27 @@ read_md5 = hashlib.md5(disk[16 * 4096:80 * 4096]).hexdigest()
 seq_bytes = "".join(f"{n}\n" for n in range(1, 20001)).encode()
 
 cmd = "sh -c \"$(dd if=/dev/vda bs=4096 count=1 2>/dev/null | tr -d '\\000')\""
-enc = "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()" else "%%%02X" % ord(ch)
-              for ch in cmd)
-args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "256", "-kernel", KERNEL,
-        "-initrd", INITRD, "-nographic", "-no-reboot", "-nic", "none",
-        "-drive", f"id=d0,if=none,format=raw,file={img}",
-        "-device", "virtio-blk-pci,drive=d0,packed=on",
-        "-device", "virtio-rng-pci",
-        "-device", "virtio-balloon-pci",
-        "-device", "virtio-serial-pci",
-        "-chardev", f"socket,id=con,path={sock_path},server=on,wait=off",
-        "-chardev", f"file,id=pf,path={port_file}",
-        "-device", "virtconsole,chardev=con",
-        "-device", "virtserialport,chardev=pf,name=org.emu.port",
-        "-qmp", f"unix:{qmp_path},server=on,wait=off",
-        "-append", "console=ttyS0 quiet panic=-1 pci=noacpi "
-        "emu.modprobe=" + ",".join(MODULES) + " emu.cmd=" + enc]
+# No pci=noacpi: the DSDT's \_SB.PCI0 and _PRT route the functions' INTx.
+args = linux_args(cmd, MODULES, mem=256, extra=[
+    "-nic", "none",
+    "-drive", f"id=d0,if=none,format=raw,file={img}",
+    "-device", "virtio-blk-pci,drive=d0,packed=on",
+    "-device", "virtio-rng-pci",
+    "-device", "virtio-balloon-pci",
+    "-device", "virtio-serial-pci",
+    "-chardev", f"socket,id=con,path={sock_path},server=on,wait=off",
+    "-chardev", f"file,id=pf,path={port_file}",
+    "-device", "virtconsole,chardev=con",
+    "-device", "virtserialport,chardev=pf,name=org.emu.port",
+    "-qmp", f"unix:{qmp_path},server=on,wait=off"])
 
 t0 = time.time()
 p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                      stderr=subprocess.STDOUT)
-lines = []
-lock = threading.Condition()
-
-
-def reader():
-    for raw in p.stdout:
-        with lock:
-            lines.append(raw.decode(errors="replace").replace("\r", "").rstrip("\n"))
-            lock.notify_all()
-    with lock:
-        lines.append(None)
-        lock.notify_all()
-
-
-threading.Thread(target=reader, daemon=True).start()
-
-
-def wait_line(prefix, deadline):
-    with lock:
-        while True:
-            for line in lines:
-                if line is not None and line.startswith(prefix):
-                    return line
-            if None in lines or time.time() > deadline:
-                return None
-            lock.wait(1)
-
-
-def connect(path, deadline):
-    while time.time() < deadline:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return s
-        except OSError:
-            s.close()
-            time.sleep(0.2)
-    return None
-
-
-class Qmp:
-    def __init__(self, s):
-        self.f = s.makefile("rw")
-        json.loads(self.f.readline())           # greeting
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, **arguments):
-        self.f.write(json.dumps({"execute": name, "arguments": arguments}) + "\n")
-        self.f.flush()
-        while True:
-            r = json.loads(self.f.readline())
-            if "return" in r or "error" in r:
-                return r
-
-    def hmp(self, line):
-        return self.cmd("human-monitor-command", **{"command-line": line}).get("return", "")
-
-
+console = Console(p)
 deadline = t0 + TIMEOUT
-con = connect(sock_path, deadline)
-qmp_sock = connect(qmp_path, deadline)
-qmp = Qmp(qmp_sock)
+con = connect_unix(sock_path, deadline - time.time())
+qmp = Qmp(qmp_path, timeout=300, connect_timeout=deadline - time.time())
 con_data = b""
 if con:
     con.settimeout(1)
@@ -206,7 +127,7 @@ if con:
 
 balloon_info = ""
 try:
-    if wait_line("BALLOON-WAIT", deadline):
+    if console.wait_for(r"^BALLOON-WAIT", deadline - time.time()):
         qmp.hmp("balloon 128")
         while time.time() < deadline and p.poll() is None:
             balloon_info = qmp.hmp("info balloon")
@@ -226,8 +147,8 @@ except subprocess.TimeoutExpired:
     p.wait()
     rc = None
 secs = time.time() - t0
-with lock:
-    out_lines = [line for line in lines if line is not None]
+console.wait_exit(10)
+out_lines = console.all_lines()
 out = "\n".join(out_lines)
 tail = out[-3000:]
 
@@ -282,8 +203,8 @@ t.check("runtime error:" not in out and "AddressSanitizer" not in out,
         "emu reported no sanitizer error (when built with them)", tail)
 t.check("MISC-DONE" in out_lines and rc == 0, "the guest finished and powered off",
         f"rc={rc}\n{tail}")
-for s in (con, qmp_sock):
-    if s:
-        s.close()
+qmp.close()
+if con:
+    con.close()
 shutil.rmtree(work, ignore_errors=True)
 t.done()

@@ -14,47 +14,20 @@
 SKIP without the guest cache or when `-netdev user` is not available.
 Env: EMU_GUEST_CACHE (default .cache/guest), EMU_LINUX_TCG_TIMEOUT (s per boot).
 """
-import functools
-import gzip
 import hashlib
-import http.server
 import os
 import re
 import shutil
-import subprocess
 import tempfile
-import threading
-import time
 
-from emutest import EMU, Tap
+from emutest import HttpServer, Tap, run_guest, slirp_unusable
+from linuxguest import TIMEOUT, linux_args, require_guest
 
 t = Tap()
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CACHE = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
-KERNEL = os.path.join(CACHE, "vmlinuz")
-INITRD = os.path.join(CACHE, "initrd.img")
-TIMEOUT = float(os.environ.get("EMU_LINUX_TCG_TIMEOUT", "600"))
-
-if not all(os.path.exists(p) for p in (KERNEL, INITRD)):
-    t.skip_all(f"no test guest in {CACHE} (scripts/fetch-guest.sh fetches it)")
-with open(INITRD, "rb") as f:
-    initrd = f.read()
-if initrd[:2] == b"\x1f\x8b":
-    initrd = gzip.decompress(initrd)
-if b"virtio_net.ko" not in initrd:
-    t.skip_all("the guest initramfs has no virtio_net module (rerun scripts/fetch-guest.sh)")
-probe = subprocess.run([EMU, "-machine", "pc", "-accel", "qtest", "-display", "none",
-                        "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
-                        "-qtest", "stdio"], input=b"", capture_output=True, timeout=60)
-if probe.returncode != 0:
-    t.skip_all("-netdev user is not available: " + probe.stderr.decode(errors="replace")[-300:])
-
-
-def encode(cmd):
-    """emu.cmd= takes %XX escapes (scripts/guest-init.sh)."""
-    return "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()'" else "%%%02X" % ord(ch)
-                   for ch in cmd)
-
+require_guest(t, modules=["virtio_net"])
+why = slirp_unusable("virtio-net-pci")
+if why:
+    t.skip_all(why)
 
 work = tempfile.mkdtemp(prefix="emu-vnet-")
 blob = bytes((i * 131 + (i >> 9) * 7) & 0xff for i in range(768 * 1024))
@@ -62,47 +35,24 @@ with open(os.path.join(work, "blob"), "wb") as f:
     f.write(blob)
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+with HttpServer(work) as web:
+    url = web.guest_url("blob")
+    cmd = ("ip link set eth0 up && "
+           "udhcpc -i eth0 -n -q -t 10 -s /usr/share/udhcpc/default.script && "
+           "ip -4 addr show eth0 && "
+           f"wget -q -O /tmp/a {url} && sha256sum /tmp/a && "
+           "ip link set eth0 promisc on && cat /sys/class/net/eth0/flags && "
+           f"wget -q -O /tmp/b {url} && sha256sum /tmp/b && echo VNET-DONE; "
+           "dmesg | grep -i -e virtio_net -e promisc")
+    log = os.path.join(work, "emu.log")
+    # No pci=noacpi: Linux finds the device through the DSDT's \_SB.PCI0 and
+    # routes its INTx by the _PRT (test_linux_acpi.py).
+    args = linux_args(cmd, ["virtio_pci", "virtio_net"],
+                      extra=["-d", "trace,guest_errors", "-D", log,
+                             "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"])
+    out, rc, secs = run_guest(args, TIMEOUT)
 
-
-handler = functools.partial(Quiet, directory=work)
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-port = server.server_address[1]
-threading.Thread(target=server.serve_forever, daemon=True).start()
-
-url = f"http://10.0.2.2:{port}/blob"
-cmd = ("ip link set eth0 up && "
-       "udhcpc -i eth0 -n -q -t 10 -s /usr/share/udhcpc/default.script && "
-       "ip -4 addr show eth0 && "
-       f"wget -q -O /tmp/a {url} && sha256sum /tmp/a && "
-       "ip link set eth0 promisc on && cat /sys/class/net/eth0/flags && "
-       f"wget -q -O /tmp/b {url} && sha256sum /tmp/b && echo VNET-DONE; "
-       "dmesg | grep -i -e virtio_net -e promisc")
-log = os.path.join(work, "emu.log")
-args = [EMU, "-machine", "pc", "-accel", "tcg", "-m", "512", "-kernel", KERNEL,
-        "-d", "trace,guest_errors", "-D", log,
-        "-initrd", INITRD, "-nographic", "-no-reboot",
-        "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0",
-        # pci=noacpi as in test_linux_virtio.py: the legacy scan finds the device.
-        "-append", "console=ttyS0 quiet panic=-1 pci=noacpi "
-        "emu.modprobe=virtio_pci,virtio_net emu.cmd=" + encode(cmd)]
-t0 = time.time()
-p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                     stderr=subprocess.STDOUT)
-try:
-    out, _ = p.communicate(timeout=TIMEOUT)
-    rc = p.returncode
-except subprocess.TimeoutExpired:
-    p.kill()
-    out, _ = p.communicate()
-    rc = None
-out = out.decode(errors="replace")
-secs = time.time() - t0
-server.shutdown()
-
-lines = [line.strip() for line in out.replace("\r", "").splitlines()]
+lines = [line.strip() for line in out.splitlines()]
 t.check(any("inet 10.0.2.15/" in line for line in lines),
         f"udhcpc gets 10.0.2.15 from slirp through virtio-net ({secs:.1f} s)", out[-3000:])
 digest = hashlib.sha256(blob).hexdigest()

@@ -13,24 +13,15 @@
   connection, emu keeps running and a's listener accepts the next connection.
 - bad -netdev/-nic options exit with status 1 and a message naming the option.
 """
-import os
 import secrets
 import socket
 import struct
 import subprocess
 import time
 
-from emutest import EMU, Tap
+from emutest import EMU, Tap, free_port
 
 t = Tap()
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def connect(port, timeout=20):

@@ -1,76 +1,13 @@
 #!/usr/bin/env python3
 """A QMP session against `-machine none -qmp unix:S,server=on,wait=off`: greeting,
 negotiation, queries, stop/cont with events, errors that keep the session, quit."""
-import json
 import os
-import socket
 import subprocess
 import tempfile
-import time
 
-from emutest import EMU, Tap
+from emutest import EMU, Qmp, Tap
 
 t = Tap()
-
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(200):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.05)
-        self.sock.settimeout(10)
-        self.buf = b""
-        self.events = []
-
-    def raw(self, data):
-        self.sock.sendall(data)
-
-    def recv(self):
-        dec = json.JSONDecoder()
-        while True:
-            text = self.buf.decode("utf-8", "replace").lstrip()
-            if text:
-                try:
-                    obj, end = dec.raw_decode(text)
-                    self.buf = text[end:].encode()
-                    return obj
-                except json.JSONDecodeError:
-                    pass
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError("connection closed")
-            self.buf += chunk
-
-    def reply(self):
-        """Next non-event message; events are kept in self.events."""
-        while True:
-            msg = self.recv()
-            if "event" in msg:
-                self.events.append(msg)
-            else:
-                return msg
-
-    def cmd(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.raw(json.dumps(msg).encode())
-        return self.reply()
-
-    def event(self, name, timeout=10):
-        end = time.time() + timeout
-        while time.time() < end:
-            for i, e in enumerate(self.events):
-                if e["event"] == name:
-                    return self.events.pop(i)
-            msg = self.recv()
-            if "event" in msg:
-                self.events.append(msg)
-        return None
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -79,7 +16,7 @@ with tempfile.TemporaryDirectory() as tmp:
                           "-qmp", f"unix:{path},server=on,wait=off"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
-    q = Qmp(path)
+    q = Qmp(path, timeout=10, negotiate=False)
     greeting = q.recv()
     t.check("QMP" in greeting and "version" in greeting["QMP"]
             and "qemu" in greeting["QMP"]["version"]
@@ -166,7 +103,7 @@ with tempfile.TemporaryDirectory() as tmp:
                           "-qmp", f"unix:{path},server=on,wait=off"],
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
-    q = Qmp(path)
+    q = Qmp(path, timeout=10, negotiate=False)
     q.recv()
     q.cmd("qmp_capabilities")
     r = q.cmd("query-status")

@@ -8,43 +8,15 @@ first row). Also -boot reboot-timeout= (fw_cfg etc/boot-fail-wait): SeaBIOS
 says "Retrying in 1 seconds" and reboots. Times are printed as TAP comments.
 -L DIR is searched first for the default image. SKIPs without the seabios
 package."""
-import json
 import os
-import socket
 import subprocess
 import tempfile
 import time
 
-from emutest import EMU, Tap
+from emutest import EMU, Qmp, Tap, read_ppm
 
 t = Tap()
 FW = "/usr/share/seabios/bios-256k.bin"
-
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(400):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.05)
-        self.sock.settimeout(30)
-        self.f = self.sock.makefile("rw")
-        self.f.readline()
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, args=None):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.f.write(json.dumps(msg) + "\n")
-        self.f.flush()
-        while True:
-            reply = json.loads(self.f.readline())
-            if "return" in reply or "error" in reply:
-                return reply
 
 
 def wait_for(path, needle, deadline):
@@ -56,14 +28,6 @@ def wait_for(path, needle, deadline):
                 return data
         time.sleep(0.05)
     return None
-
-
-def read_ppm(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    parts = data.split(b"\n", 3)
-    w, h = (int(v) for v in parts[1].split())
-    return w, h, parts[3]
 
 
 def main():
@@ -107,7 +71,7 @@ def main():
             t.check("init smm" not in data, "SeaBIOS skips SMM setup (DEVACTB APMC_EN)")
             t.check("Running option rom at c000" in data,
                     "the VGA option ROM (PCI ROM BAR) runs")
-        r = qmp.cmd("screendump", {"filename": shot, "format": "ppm"})
+        r = qmp.cmd("screendump", filename=shot, format="ppm")
         t.check("return" in r, "screendump succeeds", r)
         if "return" in r:
             w, h, px = read_ppm(shot)

@@ -6,67 +6,17 @@ oracle is the text itself: 80x25 cells of 9x16 pixels in the two colours of
 attribute 07 (light grey 0xaaaaaa from DAC value 42, on black), equal glyphs
 for equal characters of the banner, different ones for different characters,
 and blank cells for spaces. SKIPs without /dev/kvm or the firmware files."""
-import json
 import os
-import socket
 import subprocess
 import tempfile
 import time
 
-from emutest import EMU, Tap
+from emutest import EMU, Qmp, Tap, kvm_unusable, read_ppm
 
 t = Tap()
 
 FW_DIR = "/usr/share/seabios"
 BANNER = "SeaBIOS (version "
-
-
-def kvm_unusable():
-    if not os.path.exists("/dev/kvm"):
-        return "no /dev/kvm on this host"
-    try:
-        os.close(os.open("/dev/kvm", os.O_RDWR))
-    except OSError as e:
-        return f"/dev/kvm cannot be opened: {e}"
-    return None
-
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(400):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.05)
-        self.sock.settimeout(30)
-        self.f = self.sock.makefile("rw")
-        self.f.readline()
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, args=None):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.f.write(json.dumps(msg) + "\n")
-        self.f.flush()
-        while True:
-            reply = json.loads(self.f.readline())
-            if "return" in reply or "error" in reply:
-                return reply
-
-    def hmp(self, line):
-        return self.cmd("human-monitor-command", {"command-line": line}).get("return", "")
-
-
-def read_ppm(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    parts = data.split(b"\n", 3)
-    assert parts[0] == b"P6" and parts[2] == b"255", parts[:3]
-    w, h = (int(v) for v in parts[1].split())
-    return w, h, parts[3]
 
 
 def cell(img, col, row):
@@ -111,7 +61,7 @@ def main():
         banner_cells = [ch for ch in BANNER]
         deadline = time.time() + 120
         while time.time() < deadline:
-            r = qmp.cmd("screendump", {"filename": shot, "format": "ppm"})
+            r = qmp.cmd("screendump", filename=shot, format="ppm")
             if "return" in r:
                 img = read_ppm(shot)
                 if img[0] == 720 and img[1] == 400 and \
