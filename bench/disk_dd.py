@@ -8,6 +8,12 @@ guest from /proc/uptime; MB/s and IOPS, emu vs qemu-system-x86_64 -accel tcg.
 One run per configuration. A measurement, not a test.
 
     python3 bench/disk_dd.py [BUILD_DIR]
+
+BENCH_DD_BUSES picks the buses (default "ide,virtio"). The 1 GiB virtio-blk
+run (bs=1M and bs=4K, both O_DIRECT; the scratch image is a sparse file of
+size + 16 MiB in $TMPDIR, written in full):
+
+    BENCH_DD_MB=1024 BENCH_DD_4K_MB=1024 BENCH_DD_BUSES=virtio python3 bench/disk_dd.py
 """
 import os
 import re
@@ -23,6 +29,9 @@ BUSES = {
     "ide": ("if=ide", "/dev/sda", "ata_piix,sd_mod"),
     "virtio": ("if=virtio", "/dev/vda", "virtio_pci,virtio_blk"),
 }
+BUSES = {b: BUSES[b] for b in os.environ.get("BENCH_DD_BUSES", "ide,virtio").split(",")
+         if b in BUSES}
+TIMEOUT = 3600                       # s per boot
 
 
 def encode(cmd):
@@ -54,8 +63,12 @@ def run(binary, kernel, initrd, bus, scratch):
     cmd = [binary, "-machine", "pc", "-accel", "tcg", "-m", "512", "-nographic",
            "-no-reboot", "-kernel", kernel, "-initrd", initrd, "-append", append,
            "-drive", f"file={scratch},format=raw,{drive}"]
-    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=3600)
-    out = p.stdout.decode(errors="replace")
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=TIMEOUT)
+        out = p.stdout.decode(errors="replace")
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace") + f"\n(timed out after {TIMEOUT} s)"
     res = {}
     for m in re.finditer(r"DDRES (\S+) ([\d.]+) ([\d.]+) (\d+) (\d+)", out):
         secs = max(float(m.group(3)) - float(m.group(2)), 0.01)

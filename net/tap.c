@@ -369,6 +369,17 @@ bool net_init_tap(Opts *opts, const char *id, Error **errp)
         }
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    /*
+     * sizeof(struct virtio_net_hdr). A persistent tap keeps the header size its
+     * last user set (12 after a virtio-net guest with mergeable buffers), so
+     * set it rather than assume the kernel's default, as QEMU does.
+     */
+    int hdr_len = 10;
+    if (vnet_on && ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0) {
+        error_setg_errno(errp, errno, "%s: TUNSETVNETHDRSZ", ifname);
+        close(fd);
+        return false;
+    }
 
     NetClientState *nc = qemu_new_net_client(&tap_info, NULL, "tap", id);
     TAPState *s = container_of(nc, TAPState, nc);
@@ -377,7 +388,7 @@ bool net_init_tap(Opts *opts, const char *id, Error **errp)
     s->downscript = g_steal_pointer(&down);
     s->buf = g_malloc(NET_MAX_FRAME);
     if (vnet_on) {
-        s->host_vnet_hdr_len = 10;  /* sizeof(struct virtio_net_hdr), the kernel default */
+        s->host_vnet_hdr_len = hdr_len;
         /* UFO is gone from Linux 4.14+; TUNSETOFFLOAD says whether it is there. */
         s->has_ufo = ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_UFO) == 0;
         ioctl(fd, TUNSETOFFLOAD, 0);
