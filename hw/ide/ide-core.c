@@ -587,7 +587,7 @@ static void ide_dma_write_cb(void *opaque, int ret)
 
 static void ide_dma_run(IDEState *s)
 {
-    uint32_t chunk = MIN(s->dma_bytes_left, IDE_BUF_SIZE);
+    uint32_t chunk = MIN(s->dma_bytes_left, IDE_DMA_CHUNK);
     IDEReq *r;
 
     if (!s->dma_bytes_left) {

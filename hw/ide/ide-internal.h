@@ -38,6 +38,8 @@
 #define BM_ST_DMA_CAP 0x60
 
 #define IDE_BUF_SIZE   (128 * 1024)     /* 256 ATA or 64 ATAPI sectors */
+/* Bus-master DMA goes to the image in pieces of up to this (one request each). */
+#define IDE_DMA_CHUNK  (1024 * 1024)
 #define ATAPI_SECTOR   2048
 
 typedef enum { IDE_NONE, IDE_HD, IDE_CD } IDEDriveKind;
