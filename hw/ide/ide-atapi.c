@@ -249,21 +249,19 @@ static void atapi_read_cb(void *opaque, int ret)
     IDEReq *r = opaque;
     IDEState *s = r->s;
 
-    if (ide_req_done(r)) {
-        BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
-        if (a == BLOCK_ERROR_ACTION_STOP) {
-            return;
-        } else if (a == BLOCK_ERROR_ACTION_REPORT) {
-            atapi_check_condition(s, SENSE_MEDIUM_ERROR, 0x11);
-        } else {
-            uint32_t n = r->len / ATAPI_SECTOR;
-            memcpy(s->io_buffer, r->buf, r->len);
-            s->cd_lba += n;
-            s->cd_sectors_left -= n;
-            s->data_end = 0;
-            s->buf_end = r->len;
-            ide_atapi_pio_next(s);
-        }
+    IDEReqOutcome o = ide_req_finish(r, ret);
+    if (o == IDE_REQ_GONE) {
+        return;
+    } else if (o == IDE_REQ_FAILED) {
+        atapi_check_condition(s, SENSE_MEDIUM_ERROR, 0x11);
+    } else {
+        uint32_t n = r->len / ATAPI_SECTOR;
+        memcpy(s->io_buffer, r->buf, r->len);
+        s->cd_lba += n;
+        s->cd_sectors_left -= n;
+        s->data_end = 0;
+        s->buf_end = r->len;
+        ide_atapi_pio_next(s);
     }
     ide_req_free(r);
 }

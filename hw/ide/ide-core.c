@@ -173,7 +173,7 @@ static void ide_error(IDEState *s, uint8_t err)
  * resume (the caller must not touch or free it). REPORT: the caller reports
  * the error to the guest.
  */
-BlockErrorAction ide_io_error(IDEReq *r, int ret)
+static BlockErrorAction ide_io_error(IDEReq *r, int ret)
 {
     IDEState *s = r->s;
     bool is_read = r->kind == IDE_REQ_READ;
@@ -194,6 +194,22 @@ BlockErrorAction ide_io_error(IDEReq *r, int ret)
                      is_read ? "read" : "write", strerror(-ret));
     }
     return a;
+}
+
+IDEReqOutcome ide_req_finish(IDEReq *r, int ret)
+{
+    if (!ide_req_done(r)) {
+        ide_req_free(r);
+        return IDE_REQ_GONE;
+    }
+    switch (ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE) {
+    case BLOCK_ERROR_ACTION_STOP:
+        return IDE_REQ_GONE;            /* kept in s->retry_req */
+    case BLOCK_ERROR_ACTION_REPORT:
+        return IDE_REQ_FAILED;
+    default:
+        return IDE_REQ_OK;
+    }
 }
 
 void ide_pio_setup(IDEState *s, IDEXferKind kind, uint32_t start, uint32_t len)
@@ -327,14 +343,10 @@ static void ide_pio_read_cb(void *opaque, int ret)
     IDEReq *r = opaque;
     IDEState *s = r->s;
 
-    if (!ide_req_done(r)) {
-        ide_req_free(r);
+    IDEReqOutcome o = ide_req_finish(r, ret);
+    if (o == IDE_REQ_GONE) {
         return;
-    }
-    BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
-    if (a == BLOCK_ERROR_ACTION_STOP) {
-        return;
-    } else if (a == BLOCK_ERROR_ACTION_REPORT) {
+    } else if (o == IDE_REQ_FAILED) {
         ide_error(s, IDE_ER_UNC);
     } else {
         memcpy(s->io_buffer, r->buf, r->len);
@@ -368,14 +380,10 @@ static void ide_pio_write_cb(void *opaque, int ret)
     IDEReq *r = opaque;
     IDEState *s = r->s;
 
-    if (!ide_req_done(r)) {
-        ide_req_free(r);
+    IDEReqOutcome o = ide_req_finish(r, ret);
+    if (o == IDE_REQ_GONE) {
         return;
-    }
-    BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
-    if (a == BLOCK_ERROR_ACTION_STOP) {
-        return;
-    } else if (a == BLOCK_ERROR_ACTION_REPORT) {
+    } else if (o == IDE_REQ_FAILED) {
         ide_error(s, IDE_ER_ABRT);
     } else {
         s->nsectors_left -= r->len / 512;
@@ -541,14 +549,10 @@ static void ide_dma_read_cb(void *opaque, int ret)
     IDEReq *r = opaque;
     IDEState *s = r->s;
 
-    if (!ide_req_done(r)) {
-        ide_req_free(r);
+    IDEReqOutcome o = ide_req_finish(r, ret);
+    if (o == IDE_REQ_GONE) {
         return;
-    }
-    BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
-    if (a == BLOCK_ERROR_ACTION_STOP) {
-        return;
-    } else if (a == BLOCK_ERROR_ACTION_REPORT) {
+    } else if (o == IDE_REQ_FAILED) {
         ide_dma_finish(s, PRD_OK, true);
     } else {
         PRDResult res = ide_prd_rw(s->bus, r->buf, r->len, true);
@@ -568,14 +572,10 @@ static void ide_dma_write_cb(void *opaque, int ret)
     IDEReq *r = opaque;
     IDEState *s = r->s;
 
-    if (!ide_req_done(r)) {
-        ide_req_free(r);
+    IDEReqOutcome o = ide_req_finish(r, ret);
+    if (o == IDE_REQ_GONE) {
         return;
-    }
-    BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
-    if (a == BLOCK_ERROR_ACTION_STOP) {
-        return;
-    } else if (a == BLOCK_ERROR_ACTION_REPORT) {
+    } else if (o == IDE_REQ_FAILED) {
         ide_dma_finish(s, PRD_OK, true);
     } else {
         s->dma_offset += r->len;
@@ -675,15 +675,13 @@ static void ide_flush_cb(void *opaque, int ret)
     IDEReq *r = opaque;
     IDEState *s = r->s;
 
-    if (ide_req_done(r)) {
-        BlockErrorAction a = ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE;
-        if (a == BLOCK_ERROR_ACTION_STOP) {
-            return;
-        } else if (a == BLOCK_ERROR_ACTION_REPORT) {
-            ide_error(s, IDE_ER_ABRT);
-        } else {
-            ide_cmd_ok(s);
-        }
+    IDEReqOutcome o = ide_req_finish(r, ret);
+    if (o == IDE_REQ_GONE) {
+        return;
+    } else if (o == IDE_REQ_FAILED) {
+        ide_error(s, IDE_ER_ABRT);
+    } else {
+        ide_cmd_ok(s);
     }
     ide_req_free(r);
 }

@@ -173,7 +173,13 @@ IDEReq *ide_req_new(IDEState *s, uint32_t len);
 bool ide_req_done(IDEReq *r);
 void ide_req_free(IDEReq *r);
 void ide_req_submit(IDEReq *r, IDEReqKind kind, int64_t offset, BlockCompletionFunc *cb);
-BlockErrorAction ide_io_error(IDEReq *r, int ret);
+/*
+ * A completion's first step: GONE when the request no longer belongs to the
+ * drive (freed) or waits for a werror/rerror=stop retry (kept); FAILED when
+ * the error is to be reported to the guest; OK when it worked or is ignored.
+ */
+typedef enum { IDE_REQ_OK, IDE_REQ_FAILED, IDE_REQ_GONE } IDEReqOutcome;
+IDEReqOutcome ide_req_finish(IDEReq *r, int ret);
 /* ATAPI */
 void ide_atapi_identify(IDEState *s);
 void ide_atapi_packet_cmd(IDEState *s);
