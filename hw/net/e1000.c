@@ -635,7 +635,7 @@ static void e1000_realize(PCIDevice *pd, Error **errp)
     Object *o = OBJECT(pd);
     const char *name = dev->id;     /* NULL: the core names it "e1000.N" */
 
-    if (!qemu_nic_conf_resolve(&s->conf, name, errp)) {
+    if (!qemu_nic_conf_resolve(&s->conf, object_get_typename(o), errp)) {
         return;
     }
     if (!fw_cfg_add_bootindex(dev, s->conf.bootindex, "/ethernet-phy@0", errp)) {

@@ -202,6 +202,8 @@ bad = [
     (["-nic", "user,mac=01:02:03:04:05"], "mac"),
     (["-machine", "pc", "-nic", "user,mac=01:00:5e:00:00:01"], "multicast"),
     (["-machine", "pc", "-netdev", "user,id=n", "-device", "e1000,netdev=nope"], "nope"),
+    # The message names the device, never "(null)".
+    (["-machine", "pc", "-device", "e1000,mac=01:00:00:00:00:01"], "e1000: mac"),
 ]
 for args, needle in bad:
     r = subprocess.run([EMU, "-display", "none", "-accel", "qtest"] + args,
