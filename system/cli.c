@@ -84,35 +84,46 @@ bool cli_parse_smp(const char *arg, CpuTopology *topo, Error **errp)
         return false;
     }
     uint64_t cpus = v[0], sockets = v[1], dies = given[2] ? v[2] : 1, cores = v[3];
-    uint64_t threads = given[4] ? v[4] : 1, maxcpus = v[5];
+    uint64_t threads = v[4], maxcpus = v[5];
 
-    /* QEMU's rule: compute what is missing, preferring sockets over cores. */
+    /*
+     * QEMU's rule (hw/core/machine-smp.c) for machine types since 6.2, which
+     * `pc` is: fill in what is missing from maxcpus (or cpus), preferring
+     * cores over sockets; threads are computed last, and only when sockets and
+     * cores are both given.
+     */
     if (!cpus && !maxcpus) {
-        cpus = (sockets ? sockets : 1) * dies * (cores ? cores : 1) * threads;
+        sockets = sockets ? sockets : 1;
+        cores = cores ? cores : 1;
+        threads = threads ? threads : 1;
+    } else {
+        maxcpus = maxcpus ? maxcpus : cpus;
+        uint64_t total = maxcpus;
+        if (!cores) {
+            sockets = sockets ? sockets : 1;
+            threads = threads ? threads : 1;
+            cores = MAX(total / (sockets * dies * threads), 1);
+        } else if (!sockets) {
+            threads = threads ? threads : 1;
+            sockets = MAX(total / (dies * cores * threads), 1);
+        }
+        if (!threads) {
+            threads = MAX(total / (sockets * dies * cores), 1);
+        }
     }
-    if (!maxcpus) {
-        maxcpus = cpus;
-    }
-    if (!cpus) {
-        cpus = maxcpus;
-    }
-    if (!sockets) {
-        uint64_t per = dies * (cores ? cores : 1) * threads;
-        sockets = maxcpus / per ? maxcpus / per : 1;
-    }
-    if (!cores) {
-        uint64_t per = sockets * dies * threads;
-        cores = maxcpus / per ? maxcpus / per : 1;
-    }
-    if (sockets * dies * cores * threads != maxcpus) {
-        error_setg(errp, "-smp %s: invalid CPU topology: sockets (%" PRIu64 ") * dies (%"
-                   PRIu64 ") * cores (%" PRIu64 ") * threads (%" PRIu64 ") != maxcpus (%"
-                   PRIu64 ")", arg, sockets, dies, cores, threads, maxcpus);
+    uint64_t product = sockets * dies * cores * threads;
+    maxcpus = maxcpus ? maxcpus : product;
+    cpus = cpus ? cpus : maxcpus;
+    if (product != maxcpus) {
+        error_setg(errp, "-smp %s: invalid CPU topology: product of the hierarchy must match "
+                   "maxcpus: sockets (%" PRIu64 ") * dies (%" PRIu64 ") * cores (%" PRIu64
+                   ") * threads (%" PRIu64 ") != maxcpus (%" PRIu64 ")", arg, sockets, dies,
+                   cores, threads, maxcpus);
         return false;
     }
     if (cpus > maxcpus) {
-        error_setg(errp, "-smp %s: cpus (%" PRIu64 ") must not exceed maxcpus (%" PRIu64
-                   ")", arg, cpus, maxcpus);
+        error_setg(errp, "-smp %s: invalid CPU topology: maxcpus (%" PRIu64 ") must be "
+                   "equal to or greater than cpus (%" PRIu64 ")", arg, maxcpus, cpus);
         return false;
     }
     topo->cpus = cpus;

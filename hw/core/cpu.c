@@ -86,9 +86,49 @@ static void info_cpus(GString *out)
     }
 }
 
+/*
+ * QMP query-cpus-fast, QEMU's shape: index, QOM path, host thread and the
+ * topology ids the CPU was placed at (its socket-id/die-id/core-id/thread-id
+ * properties, when the CPU type has them).
+ */
+static JsonNode *qmp_query_cpus_fast(JsonObject *args, Error **errp)
+{
+    static const char *const ids[] = { "socket-id", "die-id", "core-id", "thread-id" };
+    JsonArray *arr = json_array_new();
+    CPUState *cpu;
+    CPU_FOREACH(cpu) {
+        JsonObject *o = json_object_new();
+        JsonObject *props = json_object_new();
+        g_autofree char *path = object_get_canonical_path(OBJECT(cpu));
+        json_object_set_int_member(o, "cpu-index", cpu->cpu_index);
+        json_object_set_string_member(o, "qom-path", path);
+        json_object_set_int_member(o, "thread-id", cpu->thread_id);
+        json_object_set_string_member(o, "target", "x86_64");
+        for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
+            if (object_property_find(OBJECT(cpu), ids[i])) {
+                json_object_set_int_member(props, ids[i],
+                                           object_property_get_uint(OBJECT(cpu), ids[i],
+                                                                    &error_abort));
+            }
+        }
+        json_object_set_object_member(o, "props", props);
+        json_array_add_object_element(arr, o);
+    }
+    JsonNode *n = json_node_new(JSON_NODE_ARRAY);
+    json_node_take_array(n, arr);
+    return n;
+}
+
+static const MonitorCommand query_cpus_fast_cmd = {
+    .name = "query-cpus-fast",
+    .help = "the CPUs: index, QOM path, host thread and topology ids",
+    .qmp = qmp_query_cpus_fast,
+};
+
 static void register_info(void)
 {
     monitor_register_info("cpus", "show infos for each CPU", info_cpus);
+    monitor_register_command(&query_cpus_fast_cmd);
 }
 type_init(register_info)
 

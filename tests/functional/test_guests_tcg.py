@@ -65,8 +65,8 @@ def g_fwcfg(be, accel):
 
 
 def g_smp(be, accel):
-    check_pass(f"{be}: -smp 4: three APs start through INIT/SIPI",
-               *run_guest(accel, "smp", append="cpus=4 htt=0", extra=["-smp", "4"],
+    check_pass(f"{be}: -smp 4 (one socket, four cores): three APs start through INIT/SIPI",
+               *run_guest(accel, "smp", append="cpus=4 htt=1 perpkg=4", extra=["-smp", "4"],
                           timeout=170))
 
 

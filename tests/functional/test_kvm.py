@@ -131,7 +131,7 @@ def case_fwcfg():
 
 
 def case_smp():
-    rc, out, err = run_guest("smp", append="cpus=4", extra=["-smp", "4"], timeout=120)
+    rc, out, err = run_guest("smp", append="cpus=4 perpkg=4", extra=["-smp", "4"], timeout=120)
     if rc == PASS:
         check_pass("-smp 4: three APs start through INIT/SIPI with the in-kernel LAPIC",
                    rc, out, err)
@@ -139,7 +139,7 @@ def case_smp():
         m = re.search(r"(\d+) of 3 APs started", out)
         t.check(False, "-smp 4: APs start through INIT/SIPI",
                 f"exit {rc}; {m.group(0) if m else 'no AP report'}\n{out}\n{err}")
-    rc, out, err = run_guest("smp", append="cpus=16", extra=["-smp", "16"], timeout=170)
+    rc, out, err = run_guest("smp", append="cpus=16 perpkg=16", extra=["-smp", "16"], timeout=170)
     check_pass("-smp 16: fifteen APs start and count", rc, out, err)
     # 2 sockets x 3 cores: 2 bits of core ID, so socket 1 starts at APIC ID 4.
     rc, out, err = run_guest("smp", append="cpus=6 apicmask=0x77 perpkg=3",

@@ -115,4 +115,27 @@ with tempfile.TemporaryDirectory() as tmp:
     rc = p.wait(timeout=10)
     t.check(rc == 0, "-no-reboot: exit status 0 after reset", f"rc={rc}")
 
+# query-cpus-fast: the -smp topology as QEMU's `pc` lays it out (cores before
+# sockets since its 6.2 machine types), and a host thread per vCPU.
+for smp, want in [("4", [(0, 0), (0, 1), (0, 2), (0, 3)]),
+                  ("4,sockets=2", [(0, 0), (0, 1), (1, 0), (1, 1)])]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "qmp.sock")
+        p = subprocess.Popen([EMU, "-machine", "pc", "-accel", "tcg", "-S", "-smp", smp,
+                              "-nic", "none", "-display", "none",
+                              "-qmp", f"unix:{path},server=on,wait=off"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        q = Qmp(path, timeout=10)
+        cpus = q.cmd("query-cpus-fast").get("return", [])
+        got = [(c["props"]["socket-id"], c["props"]["core-id"]) for c in cpus]
+        t.check(got == want and [c["cpu-index"] for c in cpus] == [0, 1, 2, 3],
+                f"-smp {smp}: query-cpus-fast (socket-id, core-id) {want}", cpus)
+        tasks = set(os.listdir(f"/proc/{p.pid}/task"))
+        tids = {str(c["thread-id"]) for c in cpus}
+        t.check(len(tids) == 4 and tids <= tasks and str(p.pid) not in tids,
+                f"-smp {smp}: a host thread of emu per vCPU", (tids, tasks))
+        q.cmd("quit")
+        p.wait(timeout=10)
+
 t.done()
