@@ -375,7 +375,17 @@ bool qemu_nic_conf_resolve(NICConf *conf, const char *devname, Error **errp)
                        conf->netdev_id, nd->peer->name);
             return false;
         }
-        conf->peers[0] = nd;
+        /* A multiqueue backend is one client per queue, all with the netdev's id. */
+        int queues = 0;
+        for (GList *l = net_clients; l; l = l->next) {
+            NetClientState *nc = l->data;
+            if (nc->info->type != NET_CLIENT_DRIVER_NIC && !strcmp(nc->name, nd->name) &&
+                nc->queue_index < NET_MAX_QUEUES) {
+                conf->peers[nc->queue_index] = nc;
+                queues = MAX(queues, (int)nc->queue_index + 1);
+            }
+        }
+        conf->queues = queues;
     }
     if (conf->mac_str) {
         MACAddr mac;
@@ -511,5 +521,12 @@ void qemu_set_offload(NetClientState *nc, int csum, int tso4, int tso6, int ecn,
 {
     if (nc && nc->info->set_offload) {
         nc->info->set_offload(nc, csum, tso4, tso6, ecn, ufo);
+    }
+}
+
+void qemu_set_queue_enabled(NetClientState *nc, bool enable)
+{
+    if (nc && nc->info->set_queue_enabled) {
+        nc->info->set_queue_enabled(nc, enable);
     }
 }

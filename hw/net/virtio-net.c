@@ -544,8 +544,12 @@ static uint8_t vnet_ctrl_vlan(VirtIONet *n, uint8_t cmd, const uint8_t *d, size_
 static void vnet_set_pairs(VirtIONet *n, unsigned pairs)
 {
     n->curr_pairs = pairs;
-    for (unsigned i = 0; i < pairs; i++) {
-        qemu_flush_queued_packets(vnet_nc(n, i));
+    for (unsigned i = 0; i < n->max_pairs; i++) {
+        /* The host steers flows only to the queues the guest serves. */
+        qemu_set_queue_enabled(n->conf.peers[i], i < pairs);
+        if (i < pairs) {
+            qemu_flush_queued_packets(vnet_nc(n, i));
+        }
     }
 }
 
@@ -733,7 +737,7 @@ static void vnet_reset(VirtIODevice *vdev)
     n->mergeable = false;
     n->guest_hdr_len = VIRTIO_NET_HDR_LEN;
     n->host_hdr_len = 0;
-    n->curr_pairs = 1;
+    vnet_set_pairs(n, 1);
 }
 
 static const VirtIODeviceOps vnet_ops = {

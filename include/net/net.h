@@ -74,6 +74,12 @@ typedef struct NetClientInfo {
     bool (*has_ufo)(NetClientState *nc);
     void (*set_offload)(NetClientState *nc, int csum, int tso4, int tso6,
                         int ecn, int ufo);
+    /*
+     * Optional, multiqueue backends (tap queues=N): whether the host may hand
+     * this queue frames. A queue the NIC does not serve (a pair the guest has
+     * not enabled) is disabled, so the host steers no flow into it.
+     */
+    void (*set_queue_enabled)(NetClientState *nc, bool enable);
 } NetClientInfo;
 
 struct NetClientState {
@@ -125,11 +131,14 @@ bool qemu_can_send_packet(NetClientState *nc);
 
 /* ---- NICs (frontends) ---- */
 
+/* Queues of one netdev (tap queues=N) and of one NIC. */
+#define NET_MAX_QUEUES 16
+
 typedef struct NICConf {
     char *mac_str;              /* "mac" property, NULL = assign one */
     char *netdev_id;            /* "netdev" property */
     MACAddr macaddr;            /* resolved by qemu_nic_conf_resolve() */
-    NetClientState *peers[16];  /* the backend per queue, resolved too */
+    NetClientState *peers[NET_MAX_QUEUES];  /* the backend per queue, resolved too */
     int32_t queues;             /* how many peers the backend offers (>= 1) */
     int32_t bootindex;
 } NICConf;
@@ -179,6 +188,7 @@ void qemu_set_vnet_hdr_len(NetClientState *nc, int len);
 void qemu_using_vnet_hdr(NetClientState *nc, bool enable);
 bool qemu_has_ufo(NetClientState *nc);
 void qemu_set_offload(NetClientState *nc, int csum, int tso4, int tso6, int ecn, int ufo);
+void qemu_set_queue_enabled(NetClientState *nc, bool enable);
 
 /* ---- command line ---- */
 

@@ -7,6 +7,9 @@ namespace (unshare --net; nothing on the host's own network changes):
 
 Each guest pings the other (busybox ping; the kernel's ICMP echo on the far
 side is the oracle), and the host pings both from br0 (192.168.77.254).
+Guest B's tap is multiqueue (queues=2, virtio-net mq=on, -smp 2): its driver
+enables both queue pairs, and the tap then has both queues attached (the
+kernel's own count, `ip -d link`), where emu attached only queue 0 at start.
 SKIPs with the reason when not root, without /dev/net/tun, or without ip/unshare.
 
 Env: EMU_GUEST_CACHE (default .cache/guest), EMU_LINUX_TCG_TIMEOUT (s per boot).
@@ -20,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from emutest import Console, Tap, device_models
+from emutest import EMU, Console, Tap, device_models
 from linuxguest import TIMEOUT, linux_args, require_guest
 
 IP = shutil.which("ip") or "/usr/sbin/ip"
@@ -90,8 +93,10 @@ sh("link", "set", "lo", "up")
 sh("link", "add", "br0", "type", "bridge")
 sh("addr", "add", "192.168.77.254/24", "dev", "br0")
 sh("link", "set", "br0", "up")
+MQ = model_b == "virtio-net-pci"
 for tap in ("tap0", "tap1"):
-    sh("tuntap", "add", "dev", tap, "mode", "tap")
+    sh("tuntap", "add", "dev", tap, "mode", "tap",
+       *(["multi_queue"] if MQ and tap == "tap1" else []))
     sh("link", "set", tap, "master", "br0")
     sh("link", "set", tap, "up")
 
@@ -115,6 +120,27 @@ def leave_vnet_hdr_size(tap, size):
 # the size it uses instead of assuming the kernel's default of 10.
 leave_vnet_hdr_size("tap0", 12)
 
+if MQ:
+    # Before a driver enables pair 1, only queue 0 of the tap is attached: the
+    # kernel steers no flow into a queue nobody reads.
+    sh("tuntap", "add", "dev", "tap2", "mode", "tap", "multi_queue")
+    p = subprocess.Popen([EMU, "-machine", "pc", "-accel", "tcg", "-S", "-display", "none",
+                          "-netdev", "tap,id=m0,ifname=tap2,script=no,downscript=no,queues=2",
+                          "-device", "virtio-net-pci,netdev=m0,mq=on,vectors=6",
+                          "-monitor", "stdio"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    info = ""
+    for _ in range(50):
+        info = subprocess.run([IP, "-d", "link", "show", "tap2"], capture_output=True,
+                              text=True).stdout
+        if "numqueues 1 numdisabled 1" in info:
+            break
+        time.sleep(0.1)
+    t.check("numqueues 1 numdisabled 1" in info,
+            "tap queues=2: emu attaches queue 0 and keeps queue 1 detached", info)
+    p.kill()
+    p.wait()
+
 guests = []
 for n, (tap, model, me, peer) in enumerate((("tap0", "e1000", "1", "2"),
                                             ("tap1", model_b, "2", "1"))):
@@ -124,10 +150,14 @@ for n, (tap, model, me, peer) in enumerate((("tap0", "e1000", "1", "2"),
            # busybox: "3 packets transmitted, 3 packets received, 0% packet loss"
            "rx=$(ping -c 3 -W 2 192.168.77.%s | "
            "sed -n 's/.* \\([0-9]*\\) packets received.*/\\1/p'); "
+           "echo QUEUES=$(ls /sys/class/net/eth0/queues | tr '\\n' ' '); "
            "echo PEER-RX=${rx:-0}; sleep 900" % (me, peer, peer))
+    mq = MQ and tap == "tap1"
     args = linux_args(cmd, MODS[model], mem=256, extra=[
-        "-netdev", f"tap,id=n{n},ifname={tap},script=no,downscript=no",
-        "-device", f"{model},netdev=n{n},mac=52:54:00:77:00:0{me}"])
+        "-netdev", f"tap,id=n{n},ifname={tap},script=no,downscript=no" +
+        (",queues=2" if mq else ""),
+        "-device", f"{model},netdev=n{n},mac=52:54:00:77:00:0{me}" +
+        (",mq=on,vectors=6" if mq else "")] + (["-smp", "2"] if mq else []))
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
     guests.append((model, me, p, Console(p)))
@@ -138,6 +168,16 @@ try:
         t.check(m is not None and int(m.group(1)) >= 2,
                 f"guest 192.168.77.{me} ({model}) pings its peer over tap+bridge",
                 con.text()[-3000:] if m is None else f"{m.group(1)} of 3 replies")
+    if MQ:
+        con = guests[1][3]
+        m = con.wait_for(r"QUEUES=([^\n]*)", 5)
+        queues = m.group(1).split() if m else []
+        t.check({"rx-0", "rx-1", "tx-0", "tx-1"} <= set(queues),
+                "virtio-net mq=on over tap queues=2: the guest runs two queue pairs", queues)
+        info = subprocess.run([IP, "-d", "link", "show", "tap1"], capture_output=True,
+                              text=True).stdout
+        t.check("numqueues 2 numdisabled 0" in info,
+                "the guest enabled pair 1: emu attached the tap's second queue", info)
     for model, me, p, con in guests:
         replies = sum(icmp_echo(f"192.168.77.{me}", seq) for seq in range(3))
         t.check(replies >= 2, f"the host pings guest 192.168.77.{me} ({model}) from br0",
