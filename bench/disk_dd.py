@@ -9,7 +9,8 @@ One run per configuration. A measurement, not a test.
 
     python3 bench/disk_dd.py [BUILD_DIR]
 
-BENCH_DD_BUSES picks the buses (default "ide,virtio"). The 1 GiB virtio-blk
+BENCH_DD_BUSES picks the buses (default "ide,virtio"; also "virtio-iothread":
+-device virtio-blk-pci,iothread=io0). The 1 GiB virtio-blk
 run (bs=1M and bs=4K, both O_DIRECT; the scratch image is a sparse file of
 size + 16 MiB in $TMPDIR, written in full):
 
@@ -26,8 +27,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MB = int(os.environ.get("BENCH_DD_MB", "256"))
 MB4K = int(os.environ.get("BENCH_DD_4K_MB", "32"))
 BUSES = {
-    "ide": ("if=ide", "/dev/sda", "ata_piix,sd_mod"),
-    "virtio": ("if=virtio", "/dev/vda", "virtio_pci,virtio_blk"),
+    "ide": ("if=ide", "/dev/sda", "ata_piix,sd_mod", []),
+    "virtio": ("if=virtio", "/dev/vda", "virtio_pci,virtio_blk", []),
+    # virtio-blk-pci served by an iothread (the same options for both emulators).
+    "virtio-iothread": ("if=none,id=d0", "/dev/vda", "virtio_pci,virtio_blk",
+                        ["-object", "iothread,id=io0",
+                         "-device", "virtio-blk-pci,drive=d0,iothread=io0"]),
 }
 BUSES = {b: BUSES[b] for b in os.environ.get("BENCH_DD_BUSES", "ide,virtio").split(",")
          if b in BUSES}
@@ -57,12 +62,12 @@ def guest_script(dev):
 
 
 def run(binary, kernel, initrd, bus, scratch):
-    drive, dev, mods = BUSES[bus]
+    drive, dev, mods, extra = BUSES[bus]
     append = ("console=ttyS0 quiet panic=-1 emu.modprobe=" + mods + " emu.cmd=" +
               encode(guest_script(dev)))
     cmd = [binary, "-machine", "pc", "-accel", "tcg", "-m", "512", "-nographic",
            "-no-reboot", "-kernel", kernel, "-initrd", initrd, "-append", append,
-           "-drive", f"file={scratch},format=raw,{drive}"]
+           "-drive", f"file={scratch},format=raw,{drive}"] + extra
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
                            timeout=TIMEOUT)
@@ -96,7 +101,7 @@ def main():
                 with open(scratch, "wb") as f:
                     f.truncate((max(MB, MB4K) + 16) << 20)
                 results[(name, bus)] = run(binary, kernel, initrd, bus, scratch)
-        print(f"{'':16s} {'emu MB/s':>9s} {'IOPS':>8s} {'qemu MB/s':>10s} {'IOPS':>8s} "
+        print(f"{'':24s} {'emu MB/s':>9s} {'IOPS':>8s} {'qemu MB/s':>10s} {'IOPS':>8s} "
               f"{'emu/qemu':>9s}")
         for bus in BUSES:
             for case in ("write-1M", "read-1M", "write-4K", "read-4K"):
@@ -105,7 +110,7 @@ def main():
                 es = f"{e[0]:9.1f} {e[1]:8.0f}" if e else f"{'-':>9s} {'-':>8s}"
                 qs = f"{q[0]:10.1f} {q[1]:8.0f}" if q else f"{'-':>10s} {'-':>8s}"
                 ratio = f"{e[0] / q[0]:8.2f}x" if e and q else f"{'-':>9s}"
-                print(f"{bus + ' ' + case:16s} {es} {qs} {ratio}")
+                print(f"{bus + ' ' + case:24s} {es} {qs} {ratio}")
         if not qemu:
             print("qemu-system-x86_64 not installed: no comparison")
     finally:

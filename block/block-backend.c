@@ -6,7 +6,14 @@
  * driver's blocking method; the finished request is queued, and a bottom half on
  * the main loop runs its completion callback with the big lock held. blk_drain
  * and the synchronous helpers wait on the same queue and run the callbacks
- * themselves, so they work without the main loop running.
+ * themselves, so they work without the main loop running. A device may let the
+ * worker run its callbacks when the big lock is free (blk_set_complete_on_worker)
+ * and may try small transfers on the spot (blk_try_preadv_nowait).
+ *
+ * A backend moved to an iothread's context (blk_set_aio_context) has its own
+ * done queue, a GSource in that context: its callbacks run in the iothread,
+ * without the big lock. Only that thread submits and completes its requests;
+ * another thread's blk_drain waits until the iothread has run them all.
  */
 #include "block/block_int.h"
 #include "system/main-loop.h"
@@ -25,9 +32,21 @@ struct BlockBackend {
     bool enable_write_cache;
     bool discard;
     BlockCacheMode cache;
-    unsigned in_flight;
+    unsigned in_flight;        /* atomic: an iothread may complete while main waits */
     BlockdevOnError on_read_error, on_write_error;
+    struct BlkDoneSource *done_src;   /* NULL: completions run on the main loop */
+    bool complete_on_worker;   /* blk_set_complete_on_worker() */
 };
+
+/* The done queue of a backend bound to an iothread's GMainContext. */
+typedef struct BlkDoneSource {
+    GSource source;
+    GMutex lock;
+    GCond cond;                /* queued, or a request of the backend finished */
+    GQueue queue;
+    int pending;               /* atomic: queue not empty */
+    GMainContext *ctx;
+} BlkDoneSource;
 
 typedef enum { REQ_READ, REQ_WRITE, REQ_FLUSH, REQ_DISCARD } ReqType;
 
@@ -41,6 +60,7 @@ typedef struct BlkRequest {
     BlockCompletionFunc *cb;
     void *opaque;
     int ret;
+    BlkDoneSource *done_src;   /* where it completes; NULL: the main loop */
 } BlkRequest;
 
 static GThreadPool *io_pool;
@@ -206,10 +226,22 @@ static void io_error_stop(void *opaque)
     }
 }
 
+/* An iothread's BLOCK_IO_ERROR goes out from the main loop (the monitor's thread). */
+static gboolean emit_io_error_event(gpointer data)
+{
+    qmp_event_emit("BLOCK_IO_ERROR", data);
+    return G_SOURCE_REMOVE;
+}
+
+static gpointer stop_bh_once(gpointer unused)
+{
+    return bh_new(io_error_stop, NULL);
+}
+
 BlockErrorAction blk_handle_io_error(BlockBackend *blk, const char *device, bool is_read,
                                      int error)
 {
-    static EmuBH *stop_bh;
+    static GOnce stop_once = G_ONCE_INIT;
     BlockErrorAction action = blk_get_error_action(blk, is_read, error);
     static const char *const names[] = { "report", "ignore", "stop" };
     JsonObject *data = json_object_new();
@@ -220,14 +252,15 @@ BlockErrorAction blk_handle_io_error(BlockBackend *blk, const char *device, bool
     json_object_set_string_member(data, "action", names[action]);
     json_object_set_boolean_member(data, "nospace", error == ENOSPC);
     json_object_set_string_member(data, "reason", g_strerror(error));
-    qmp_event_emit("BLOCK_IO_ERROR", data);
+    if (bql_locked()) {
+        qmp_event_emit("BLOCK_IO_ERROR", data);
+    } else {
+        g_idle_add(emit_io_error_event, data);
+    }
     if (action == BLOCK_ERROR_ACTION_STOP) {
-        /* The failing request may complete on a vCPU thread (blk_drain): stop
-         * from the main loop, as QEMU's vmstop request. */
-        if (!stop_bh) {
-            stop_bh = bh_new(io_error_stop, NULL);
-        }
-        bh_schedule(stop_bh);
+        /* The failing request may complete on a vCPU thread (blk_drain) or an
+         * iothread: stop from the main loop, as QEMU's vmstop request. */
+        bh_schedule(g_once(&stop_once, stop_bh_once, NULL));
     }
     return action;
 }
@@ -339,15 +372,16 @@ BlockBackend *blk_new_open(const char *name, const BlockOpenOptions *opts, Error
 
 void blk_ref(BlockBackend *blk)
 {
-    blk->refcnt++;
+    g_atomic_int_inc(&blk->refcnt);
 }
 
 void blk_unref(BlockBackend *blk)
 {
-    if (!blk || --blk->refcnt > 0) {
+    if (!blk || !g_atomic_int_dec_and_test(&blk->refcnt)) {
         return;
     }
     g_assert(blk->in_flight == 0);   /* requests hold references */
+    blk_set_aio_context(blk, NULL);
     if (!blk->read_only) {
         bdrv_flush(blk->root);       /* an error here has nobody left to tell */
     }
@@ -409,11 +443,89 @@ void blk_set_enable_write_cache(BlockBackend *blk, bool enable)
 
 static void complete_later(BlkRequest *req)
 {
+    BlkDoneSource *ds = req->done_src;
+    if (ds) {
+        g_mutex_lock(&ds->lock);
+        g_queue_push_tail(&ds->queue, req);
+        g_atomic_int_set(&ds->pending, 1);
+        g_cond_broadcast(&ds->cond);
+        g_mutex_unlock(&ds->lock);
+        g_main_context_wakeup(ds->ctx);
+        return;
+    }
     g_mutex_lock(&done_lock);
     g_queue_push_tail(&done_queue, req);
     g_cond_broadcast(&done_cond);
     g_mutex_unlock(&done_lock);
     bh_schedule(done_bh);
+}
+
+/*
+ * A finished request on a worker thread. For a main-loop backend whose device
+ * allows it (blk_set_complete_on_worker), the callback runs right here when
+ * the big lock is free: the guest's interrupt is raised without the hop
+ * through the main loop (worker -> main loop -> vCPU becomes worker -> vCPU).
+ * When another thread holds the lock (a vCPU at a port access, the main loop,
+ * or a drain waiting on done_cond for this very request) the request goes to
+ * the done queue and its bottom half as usual: the worker never waits for the
+ * lock, so it cannot deadlock with a drain.
+ */
+static void io_worker_done(BlkRequest *req)
+{
+    BlockBackend *blk = req->blk;
+
+    if (req->done_src || !blk->complete_on_worker || !bql_trylock()) {
+        complete_later(req);
+        return;
+    }
+    if (req->cb) {
+        req->cb(req->opaque, req->ret);
+    }
+    __atomic_sub_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
+    g_free(req->iov);
+    g_free(req);
+    blk_unref(blk);
+    bql_unlock();
+}
+
+void blk_set_complete_on_worker(BlockBackend *blk, bool on)
+{
+    blk->complete_on_worker = on;
+}
+
+/* The synchronous fast path: the checks of submit_req, then the driver's try. */
+static int try_nowait(BlockBackend *blk, bool write, int64_t offset,
+                      const struct iovec *iov, int niov)
+{
+    BlockDriverState *root = blk->root;
+    uint64_t bytes = iov_size(iov, niov);
+
+    if (offset < 0 || bytes == 0 || bytes > (uint64_t)root->length ||
+        (uint64_t)offset > root->length - bytes) {
+        return -EAGAIN;         /* the error is the asynchronous path's to report */
+    }
+    if (!write) {
+        return root->drv->preadv_nowait ?
+               root->drv->preadv_nowait(root, offset, bytes, iov, niov) : -EAGAIN;
+    }
+    /* Write cache off: each write is flushed, which blocks. */
+    if (blk->read_only || root->read_only || !blk->enable_write_cache ||
+        !root->drv->pwritev_nowait) {
+        return -EAGAIN;
+    }
+    return root->drv->pwritev_nowait(root, offset, bytes, iov, niov);
+}
+
+int blk_try_preadv_nowait(BlockBackend *blk, int64_t offset, const struct iovec *iov,
+                          int niov)
+{
+    return try_nowait(blk, false, offset, iov, niov);
+}
+
+int blk_try_pwritev_nowait(BlockBackend *blk, int64_t offset, const struct iovec *iov,
+                           int niov)
+{
+    return try_nowait(blk, true, offset, iov, niov);
 }
 
 /* Worker thread: the blocking driver call. */
@@ -438,7 +550,7 @@ static void io_worker(gpointer data, gpointer unused)
         req->ret = bdrv_pdiscard(root, req->offset, req->bytes);
         break;
     }
-    complete_later(req);
+    io_worker_done(req);
 }
 
 /* Run the callbacks of finished requests (big lock held). */
@@ -455,20 +567,115 @@ static void process_completions(void *unused)
         if (req->cb) {
             req->cb(req->opaque, req->ret);
         }
-        blk->in_flight--;
+        __atomic_sub_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
         g_free(req->iov);
         g_free(req);
         blk_unref(blk);
     }
 }
 
-static void io_init(void)
+/* In the iothread that owns @ds: run its finished requests' callbacks. */
+static void process_done_source(BlkDoneSource *ds)
 {
-    if (io_pool) {
+    for (;;) {
+        g_mutex_lock(&ds->lock);
+        BlkRequest *req = g_queue_pop_head(&ds->queue);
+        if (!req) {
+            g_atomic_int_set(&ds->pending, 0);
+        }
+        g_mutex_unlock(&ds->lock);
+        if (!req) {
+            return;
+        }
+        BlockBackend *blk = req->blk;
+        if (req->cb) {
+            req->cb(req->opaque, req->ret);
+        }
+        g_mutex_lock(&ds->lock);
+        __atomic_sub_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
+        g_cond_broadcast(&ds->cond);
+        g_mutex_unlock(&ds->lock);
+        g_free(req->iov);
+        g_free(req);
+        blk_unref(blk);
+    }
+}
+
+static gboolean done_source_prepare(GSource *s, gint *timeout)
+{
+    *timeout = -1;
+    return g_atomic_int_get(&((BlkDoneSource *)s)->pending) != 0;
+}
+
+static gboolean done_source_check(GSource *s)
+{
+    return g_atomic_int_get(&((BlkDoneSource *)s)->pending) != 0;
+}
+
+static gboolean done_source_dispatch(GSource *s, GSourceFunc cb, gpointer data)
+{
+    process_done_source((BlkDoneSource *)s);
+    return G_SOURCE_CONTINUE;
+}
+
+static void done_source_finalize(GSource *s)
+{
+    BlkDoneSource *ds = (BlkDoneSource *)s;
+    g_mutex_clear(&ds->lock);
+    g_cond_clear(&ds->cond);
+}
+
+static GSourceFuncs done_source_funcs = {
+    .prepare = done_source_prepare,
+    .check = done_source_check,
+    .dispatch = done_source_dispatch,
+    .finalize = done_source_finalize,
+};
+
+void blk_set_aio_context(BlockBackend *blk, GMainContext *ctx)
+{
+    /* Requests remember where they complete: move only an idle backend. */
+    g_assert(__atomic_load_n(&blk->in_flight, __ATOMIC_SEQ_CST) == 0);
+    if (ctx == g_main_context_default()) {
+        ctx = NULL;
+    }
+    if (blk->done_src && blk->done_src->ctx == ctx) {
         return;
     }
+    if (blk->done_src) {
+        g_source_destroy(&blk->done_src->source);
+        g_source_unref(&blk->done_src->source);
+        blk->done_src = NULL;
+    }
+    if (ctx) {
+        BlkDoneSource *ds = (BlkDoneSource *)g_source_new(&done_source_funcs,
+                                                          sizeof(BlkDoneSource));
+        g_mutex_init(&ds->lock);
+        g_cond_init(&ds->cond);
+        g_queue_init(&ds->queue);
+        ds->ctx = ctx;
+        g_source_attach(&ds->source, ctx);
+        blk->done_src = ds;
+    }
+}
+
+GMainContext *blk_get_aio_context(const BlockBackend *blk)
+{
+    return blk->done_src ? blk->done_src->ctx : NULL;
+}
+
+static gpointer io_init_once(gpointer unused)
+{
     done_bh = bh_new(process_completions, NULL);
     io_pool = g_thread_pool_new(io_worker, NULL, IO_WORKERS_MAX, FALSE, NULL);
+    return NULL;
+}
+
+static void io_init(void)
+{
+    /* Iothreads submit too: the pool is made once, by whoever comes first. */
+    static GOnce once = G_ONCE_INIT;
+    g_once(&once, io_init_once, NULL);
 }
 
 static void submit_req(BlockBackend *blk, ReqType type, int64_t offset,
@@ -478,8 +685,9 @@ static void submit_req(BlockBackend *blk, ReqType type, int64_t offset,
     BlkRequest *req = g_new0(BlkRequest, 1);
     io_init();
     blk_ref(blk);
-    blk->in_flight++;
+    __atomic_add_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
     req->blk = blk;
+    req->done_src = blk->done_src;
     req->type = type;
     req->offset = offset;
     req->iov = g_new(struct iovec, niov);
@@ -559,7 +767,7 @@ void blk_aio_flush(BlockBackend *blk, BlockCompletionFunc *cb, void *opaque)
 
 unsigned blk_in_flight(const BlockBackend *blk)
 {
-    return blk->in_flight;
+    return __atomic_load_n(&blk->in_flight, __ATOMIC_SEQ_CST);
 }
 
 /* Wait for at least one finished request, then run every finished callback. */
@@ -573,8 +781,35 @@ static void wait_completions(void)
     process_completions(NULL);
 }
 
+/*
+ * A backend on an iothread: in that thread, wait for and run its callbacks;
+ * elsewhere, wait until that thread has run them.
+ */
+static void drain_done_source(BlockBackend *blk)
+{
+    BlkDoneSource *ds = blk->done_src;
+    bool owner = g_main_context_is_owner(ds->ctx);
+    g_source_ref(&ds->source);
+    g_mutex_lock(&ds->lock);
+    while (blk_in_flight(blk) > 0) {
+        if (owner && !g_queue_is_empty(&ds->queue)) {
+            g_mutex_unlock(&ds->lock);
+            process_done_source(ds);
+            g_mutex_lock(&ds->lock);
+            continue;
+        }
+        g_cond_wait(&ds->cond, &ds->lock);
+    }
+    g_mutex_unlock(&ds->lock);
+    g_source_unref(&ds->source);
+}
+
 void blk_drain(BlockBackend *blk)
 {
+    if (blk->done_src) {
+        drain_done_source(blk);
+        return;
+    }
     blk_ref(blk);
     while (blk->in_flight > 0) {
         wait_completions();
@@ -584,10 +819,17 @@ void blk_drain(BlockBackend *blk)
 
 void blk_drain_all(void)
 {
+    for (guint i = 0; all_backends && i < all_backends->len; i++) {
+        BlockBackend *blk = g_ptr_array_index(all_backends, i);
+        if (blk->done_src) {
+            drain_done_source(blk);
+        }
+    }
     for (;;) {
         bool busy = false;
         for (guint i = 0; all_backends && i < all_backends->len; i++) {
-            busy |= ((BlockBackend *)g_ptr_array_index(all_backends, i))->in_flight > 0;
+            BlockBackend *blk = g_ptr_array_index(all_backends, i);
+            busy |= !blk->done_src && blk_in_flight(blk) > 0;
         }
         if (!busy) {
             return;

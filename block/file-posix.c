@@ -33,6 +33,8 @@ typedef struct FileState {
     GRWLock write_lock;     /* O_DIRECT writes: shared; read-modify-write: exclusive */
     GMutex size_lock;
     int64_t file_size;      /* the bytes the file holds (grows with writes) */
+    int nowait_read_off;    /* atomic: RWF_NOWAIT reads gave EOPNOTSUPP here */
+    int nowait_write_off;   /* atomic: RWF_NOWAIT writes gave EOPNOTSUPP here */
 } FileState;
 
 #define ALIGN_DOWN_P2(x, a) ((x) & ~((uint64_t)(a) - 1))
@@ -243,6 +245,59 @@ static int file_pwritev(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
     return ret;
 }
 
+/*
+ * The non-blocking attempt (preadv2/pwritev2 with RWF_NOWAIT, Linux 4.14;
+ * buffered writes need filesystem support, e.g. XFS and btrfs, ext4 not yet):
+ * the whole transfer through the page cache in one call, or -EAGAIN. Not with
+ * O_DIRECT, where the call would wait for the device.
+ */
+static int fd_rw_nowait(int fd, bool write, uint64_t offset, const struct iovec *iov,
+                        int niov, uint64_t bytes)
+{
+    if (niov > IOV_MAX) {
+        return -EAGAIN;
+    }
+    ssize_t n = write ? pwritev2(fd, iov, niov, offset, RWF_NOWAIT)
+                      : preadv2(fd, iov, niov, offset, RWF_NOWAIT);
+    if (n < 0) {
+        return errno == EOPNOTSUPP ? -EOPNOTSUPP : -EAGAIN;
+    }
+    return (uint64_t)n == bytes ? 0 : -EAGAIN;
+}
+
+static int file_preadv_nowait(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                              const struct iovec *iov, int niov)
+{
+    FileState *s = bs->opaque;
+    if (bs->cache.direct || g_atomic_int_get(&s->nowait_read_off)) {
+        return -EAGAIN;
+    }
+    /* A read past the end of the file (short) is the blocking path's: it pads. */
+    int ret = fd_rw_nowait(s->fd, false, offset, iov, niov, bytes);
+    if (ret == -EOPNOTSUPP) {
+        g_atomic_int_set(&s->nowait_read_off, 1);     /* don't ask again */
+    }
+    return ret == 0 ? 0 : -EAGAIN;
+}
+
+static int file_pwritev_nowait(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                               const struct iovec *iov, int niov)
+{
+    FileState *s = bs->opaque;
+    if (bs->cache.direct || g_atomic_int_get(&s->nowait_write_off)) {
+        return -EAGAIN;
+    }
+    int ret = fd_rw_nowait(s->fd, true, offset, iov, niov, bytes);
+    if (ret == -EOPNOTSUPP) {
+        g_atomic_int_set(&s->nowait_write_off, 1);    /* don't ask again */
+    }
+    if (ret < 0) {
+        return -EAGAIN;
+    }
+    note_size(s, offset + bytes);
+    return 0;
+}
+
 static int file_flush(BlockDriverState *bs)
 {
     FileState *s = bs->opaque;
@@ -291,6 +346,8 @@ static const BlockDriver bdrv_file = {
     .name = "file",
     .preadv = file_preadv,
     .pwritev = file_pwritev,
+    .preadv_nowait = file_preadv_nowait,
+    .pwritev_nowait = file_pwritev_nowait,
     .flush = file_flush,
     .pdiscard = file_pdiscard,
     .close = file_close,

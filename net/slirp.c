@@ -4,29 +4,30 @@
  * DNS (10.0.2.3) and NATs TCP/UDP through host sockets; hostfwd= opens host
  * ports that lead to guest ports.
  *
- * libslirp's sockets are polled from a GSource on the main loop (prepare
- * fills the poll set and the timeout, dispatch lets slirp act on what the
- * poll saw), and its timers are emu timers on the realtime clock.
+ * libslirp's sockets are polled by the main loop through a poller (fill
+ * gives the loop slirp's fds and timeout before it sleeps, done lets slirp
+ * act on what the poll saw), and its timers are emu timers on the realtime
+ * clock.
  */
 #include "net/net-internal.h"
 #include "util/timer.h"
 #include "util/log.h"
+#include "system/main-loop.h"
 #include <slirp/libslirp.h>
 #include <arpa/inet.h>
 
 typedef struct SlirpState {
     NetClientState nc;
     Slirp *slirp;
-    GSource *src;
-    GArray *pollfds;            /* of GPollFD, rebuilt by each prepare */
+    MainLoopPoller *poller;
+    GArray *pollfds;            /* the loop's set while slirp fills it */
+    guint pollfds_first;        /* where slirp's entries start in it */
+    GPollFD *polled;            /* its entries after the poll, for get_revents */
+    guint npolled;
+    int wake_pending;           /* atomic: a wakeup from a vCPU is on its way */
     GSList *hostfwds;           /* of char *, as given */
     struct in_addr dhcp_start;  /* where a hostfwd without guest address goes */
 } SlirpState;
-
-typedef struct SlirpSource {
-    GSource source;
-    SlirpState *s;
-} SlirpSource;
 
 static GList *slirp_stacks;     /* of SlirpState * */
 
@@ -96,7 +97,8 @@ static void net_slirp_unregister_poll_fd(int fd, void *opaque)
 
 static void net_slirp_notify(void *opaque)
 {
-    g_main_context_wakeup(NULL);
+    /* A socket buffer drained (an ACK from the guest): poll for input again. */
+    main_loop_notify();
 }
 
 static const SlirpCb net_slirp_cb = {
@@ -111,7 +113,13 @@ static const SlirpCb net_slirp_cb = {
     .timer_new_opaque = net_slirp_timer_new_opaque,
 };
 
-/* ---- polling on the main loop ---- */
+/*
+ * ---- polling on the main loop ----
+ *
+ * slirp's fd set changes with its sockets' buffers, so it is rebuilt every
+ * iteration through a main-loop poller rather than GLib poll records (adding
+ * and removing those wakes the loop up at once: it would spin).
+ */
 
 static int net_slirp_add_poll(int fd, int events, void *opaque)
 {
@@ -134,7 +142,7 @@ static int net_slirp_add_poll(int fd, int events, void *opaque)
         pfd.events |= G_IO_HUP;
     }
     g_array_append_val(s->pollfds, pfd);
-    return s->pollfds->len - 1;
+    return s->pollfds->len - 1 - s->pollfds_first;
 }
 
 static int net_slirp_get_revents(int idx, void *opaque)
@@ -142,10 +150,10 @@ static int net_slirp_get_revents(int idx, void *opaque)
     SlirpState *s = opaque;
     int ev = 0;
 
-    if (idx < 0 || (guint)idx >= s->pollfds->len) {
+    if (idx < 0 || (guint)idx >= s->npolled) {
         return 0;
     }
-    GIOCondition r = g_array_index(s->pollfds, GPollFD, idx).revents;
+    GIOCondition r = s->polled[idx].revents;
     if (r & G_IO_IN) {
         ev |= SLIRP_POLL_IN;
     }
@@ -164,48 +172,35 @@ static int net_slirp_get_revents(int idx, void *opaque)
     return ev;
 }
 
-static void net_slirp_drop_polls(SlirpState *s)
+static void net_slirp_poll_fill(GArray *fds, int64_t *timeout_ns, void *opaque)
 {
-    for (guint i = 0; i < s->pollfds->len; i++) {
-        g_source_remove_poll(s->src, &g_array_index(s->pollfds, GPollFD, i));
-    }
-    g_array_set_size(s->pollfds, 0);
-}
-
-static gboolean net_slirp_prepare(GSource *source, gint *timeout)
-{
-    SlirpState *s = ((SlirpSource *)source)->s;
+    SlirpState *s = opaque;
     uint32_t t = UINT32_MAX;
 
-    net_slirp_drop_polls(s);
+    g_atomic_int_set(&s->wake_pending, 0);
+    s->pollfds = fds;
+    s->pollfds_first = fds->len;
     slirp_pollfds_fill(s->slirp, &t, net_slirp_add_poll, s);
-    /* The array is final now: hand GLib stable pointers into it. */
-    for (guint i = 0; i < s->pollfds->len; i++) {
-        g_source_add_poll(source, &g_array_index(s->pollfds, GPollFD, i));
+    s->pollfds = NULL;
+    if (t != UINT32_MAX) {
+        int64_t ns = (int64_t)t * SCALE_MS;
+        if (*timeout_ns < 0 || ns < *timeout_ns) {
+            *timeout_ns = ns;
+        }
     }
-    *timeout = t == UINT32_MAX ? -1 : (gint)MIN(t, (uint32_t)G_MAXINT);
-    return FALSE;
 }
 
-static gboolean net_slirp_check(GSource *source)
+static void net_slirp_poll_done(GPollFD *fds, guint n, bool error, void *opaque)
 {
-    /* slirp also runs its TCP timers from poll: let it look every iteration. */
-    return TRUE;
+    SlirpState *s = opaque;
+
+    /* slirp also runs its TCP timers from here: called every iteration. */
+    s->polled = fds;
+    s->npolled = n;
+    slirp_pollfds_poll(s->slirp, error, net_slirp_get_revents, s);
+    s->polled = NULL;
+    s->npolled = 0;
 }
-
-static gboolean net_slirp_dispatch(GSource *source, GSourceFunc cb, gpointer data)
-{
-    SlirpState *s = ((SlirpSource *)source)->s;
-
-    slirp_pollfds_poll(s->slirp, 0, net_slirp_get_revents, s);
-    return G_SOURCE_CONTINUE;
-}
-
-static GSourceFuncs net_slirp_source_funcs = {
-    .prepare = net_slirp_prepare,
-    .check = net_slirp_check,
-    .dispatch = net_slirp_dispatch,
-};
 
 /* ---- the client ---- */
 
@@ -214,6 +209,15 @@ static ssize_t net_slirp_receive(NetClientState *nc, const uint8_t *buf, size_t 
     SlirpState *s = container_of(nc, SlirpState, nc);
     /* From the guest; slirp copies what it keeps. */
     slirp_input(s->slirp, buf, size);
+    /*
+     * A NIC usually sends from a vCPU thread, while the main loop sleeps on
+     * the poll set and timeout it took before this frame: a socket may now
+     * have data to write, a connection may have opened, an ACK may be owed.
+     * Make it look again, once per loop iteration however many frames come.
+     */
+    if (g_atomic_int_compare_and_exchange(&s->wake_pending, 0, 1)) {
+        main_loop_notify();
+    }
     return size;
 }
 
@@ -222,15 +226,10 @@ static void net_slirp_cleanup(NetClientState *nc)
     SlirpState *s = container_of(nc, SlirpState, nc);
 
     slirp_stacks = g_list_remove(slirp_stacks, s);
-    if (s->src) {
-        net_slirp_drop_polls(s);
-        g_source_destroy(s->src);
-        g_source_unref(s->src);
-    }
+    main_loop_remove_poller(s->poller);
     if (s->slirp) {
         slirp_cleanup(s->slirp);
     }
-    g_array_free(s->pollfds, TRUE);
     g_slist_free_full(s->hostfwds, g_free);
 }
 
@@ -552,7 +551,6 @@ bool net_init_slirp(Opts *opts_in, const char *id, Error **errp)
 
     NetClientState *nc = qemu_new_net_client(&net_slirp_info, NULL, "user", id);
     SlirpState *s = container_of(nc, SlirpState, nc);
-    s->pollfds = g_array_new(FALSE, TRUE, sizeof(GPollFD));
     s->dhcp_start = dhcp;
     s->slirp = slirp_new(&cfg, &net_slirp_cb, s);
     if (!s->slirp) {
@@ -560,9 +558,7 @@ bool net_init_slirp(Opts *opts_in, const char *id, Error **errp)
         qemu_del_net_client(nc);
         return false;
     }
-    s->src = g_source_new(&net_slirp_source_funcs, sizeof(SlirpSource));
-    ((SlirpSource *)s->src)->s = s;
-    g_source_attach(s->src, NULL);
+    s->poller = main_loop_add_poller(net_slirp_poll_fill, net_slirp_poll_done, s);
     slirp_stacks = g_list_append(slirp_stacks, s);
 
     for (guint i = 0; i < fwds->len; i++) {

@@ -48,12 +48,13 @@ Object *user_creatable_add_opts(Opts *opts, Error **errp)
     }
     UserCreatableClass *ucc =
         (UserCreatableClass *)object_get_interface(obj, TYPE_USER_CREATABLE);
-    if (ucc->complete && !ucc->complete(obj, errp)) {
-        object_unref(obj);
-        return NULL;
-    }
+    /* In the tree before complete, as QEMU: complete may use its id (thread names). */
     object_property_add_child(root, id, obj);
     object_unref(obj);
+    if (ucc->complete && !ucc->complete(obj, errp)) {
+        object_unparent(obj);
+        return NULL;
+    }
     return obj;
 }
 

@@ -28,6 +28,17 @@ void bql_unlock(void)
     g_mutex_unlock(&bql);
 }
 
+/* Take the big lock only if it is free (a thread that must not wait for it). */
+bool bql_trylock(void)
+{
+    g_assert(!bql_held);
+    if (!g_mutex_trylock(&bql)) {
+        return false;
+    }
+    bql_held = true;
+    return true;
+}
+
 bool bql_locked(void)
 {
     return bql_held;
@@ -157,10 +168,53 @@ void bh_delete(EmuBH *bh)
     }
 }
 
+/* ---- pollers outside GLib (main_loop_add_poller) ---- */
+
+struct MainLoopPoller {
+    MainLoopPollFill *fill;
+    MainLoopPollDone *done;
+    void *opaque;
+    guint first, count;         /* its slots in this iteration's set */
+};
+
+static GPtrArray *pollers;      /* of MainLoopPoller * */
+
+MainLoopPoller *main_loop_add_poller(MainLoopPollFill *fill, MainLoopPollDone *done,
+                                     void *opaque)
+{
+    MainLoopPoller *p = g_new0(MainLoopPoller, 1);
+    p->fill = fill;
+    p->done = done;
+    p->opaque = opaque;
+    if (!pollers) {
+        pollers = g_ptr_array_new();
+    }
+    g_ptr_array_add(pollers, p);
+    return p;
+}
+
+void main_loop_remove_poller(MainLoopPoller *p)
+{
+    if (p && pollers && g_ptr_array_remove(pollers, p)) {
+        g_free(p);
+    }
+}
+
 /* ---- the loop ---- */
+
+/* Set in the thread that runs main_loop_wait(). */
+static __thread bool main_loop_thread;
 
 void main_loop_notify(void)
 {
+    /*
+     * The loop's own thread recomputes its poll set and timer deadline
+     * before it sleeps again; waking it would only cost an idle iteration
+     * (an eventfd write and a poll that returns at once).
+     */
+    if (main_loop_thread) {
+        return;
+    }
     g_main_context_wakeup(g_main_context_default());
 }
 
@@ -202,6 +256,7 @@ void main_loop_wait(bool nonblocking)
     if (!g_main_context_acquire(ctx)) {
         return;
     }
+    main_loop_thread = true;
     g_main_context_prepare(ctx, &max_priority);
     while ((nfds = g_main_context_query(ctx, max_priority, &glib_timeout, fds,
                                         nfds_alloc)) > nfds_alloc) {
@@ -213,6 +268,23 @@ void main_loop_wait(bool nonblocking)
     int64_t timer_ns = timers_deadline_ns();
     if (timer_ns >= 0 && (timeout_ns < 0 || timer_ns < timeout_ns)) {
         timeout_ns = timer_ns;
+    }
+
+    /* The pollers' fds go after GLib's, in one ppoll. */
+    static GArray *set;
+    if (!set) {
+        set = g_array_new(FALSE, FALSE, sizeof(GPollFD));
+    }
+    g_array_set_size(set, 0);
+    if (nfds) {
+        g_array_append_vals(set, fds, nfds);
+    }
+    guint npollers = pollers ? pollers->len : 0;
+    for (guint i = 0; i < npollers; i++) {
+        MainLoopPoller *p = g_ptr_array_index(pollers, i);
+        p->first = set->len;
+        p->fill(set, &timeout_ns, p->opaque);
+        p->count = set->len - p->first;
     }
     if (nonblocking) {
         timeout_ns = 0;
@@ -230,19 +302,33 @@ void main_loop_wait(bool nonblocking)
     if (locked && timeout_ns != 0) {
         bql_unlock();
     }
-    int r = ppoll((struct pollfd *)fds, nfds, tsp, NULL);
+    GPollFD *all = (GPollFD *)set->data;
+    int r = ppoll((struct pollfd *)all, set->len, tsp, NULL);
     if (locked && timeout_ns != 0) {
         bql_lock();
     }
     if (r < 0) {
-        for (gint i = 0; i < nfds; i++) {
-            fds[i].revents = 0;
+        for (guint i = 0; i < set->len; i++) {
+            all[i].revents = 0;
         }
+    }
+    if (nfds) {
+        memcpy(fds, all, nfds * sizeof(GPollFD));
     }
     if (g_main_context_check(ctx, max_priority, fds, nfds)) {
         g_main_context_dispatch(ctx);
     }
     g_main_context_release(ctx);
+    /*
+     * Pollers as they were before the poll (GLib's callbacks may have added
+     * some, which start next iteration, or removed some).
+     */
+    for (guint i = 0; pollers && i < MIN(npollers, pollers->len); i++) {
+        MainLoopPoller *p = g_ptr_array_index(pollers, i);
+        if (p->first + p->count <= set->len) {
+            p->done((GPollFD *)set->data + p->first, p->count, r < 0, p->opaque);
+        }
+    }
     timers_run_expired();
 }
 

@@ -18,6 +18,8 @@ static bool in_update;
  * released once the update is over and no RCU reader can still hold them.
  */
 static GPtrArray *dead_views;
+/* Some region's eventfds or the views changed: listeners may need eventfd_add/del. */
+static bool ioeventfd_update_pending;
 
 static void memory_region_update(void)
 {
@@ -96,6 +98,7 @@ void memory_region_finalize(MemoryRegion *mr)
     if (mr->ram_block) {
         ram_block_free(mr->ram_block);
     }
+    g_free(mr->ioeventfds);
     g_free(mr->name);
     memset(mr, 0, sizeof(*mr));
 }
@@ -678,6 +681,132 @@ static void flatview_release_deferred(void)
     call_rcu1(&dv->rcu, flatview_release_cb);
 }
 
+/* ---- ioeventfds ---- */
+
+static bool ioeventfd_equal(const MemoryRegionIoeventfd *a, const MemoryRegionIoeventfd *b)
+{
+    return a->addr == b->addr && a->size == b->size && a->match_data == b->match_data &&
+           (!a->match_data || a->data == b->data) && a->e == b->e;
+}
+
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, EventNotifier *e)
+{
+    MemoryRegionIoeventfd fd = {
+        .addr = addr, .size = size, .match_data = match_data,
+        .data = match_data ? data : 0, .e = e,
+    };
+    memory_region_transaction_begin();
+    mr->ioeventfds = g_renew(MemoryRegionIoeventfd, mr->ioeventfds, mr->ioeventfd_nb + 1);
+    mr->ioeventfds[mr->ioeventfd_nb++] = fd;
+    ioeventfd_update_pending = true;
+    memory_region_transaction_commit();
+}
+
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, EventNotifier *e)
+{
+    MemoryRegionIoeventfd fd = {
+        .addr = addr, .size = size, .match_data = match_data,
+        .data = match_data ? data : 0, .e = e,
+    };
+    for (unsigned i = 0; i < mr->ioeventfd_nb; i++) {
+        if (ioeventfd_equal(&mr->ioeventfds[i], &fd)) {
+            memory_region_transaction_begin();
+            memmove(&mr->ioeventfds[i], &mr->ioeventfds[i + 1],
+                    (mr->ioeventfd_nb - i - 1) * sizeof(fd));
+            mr->ioeventfd_nb--;
+            ioeventfd_update_pending = true;
+            memory_region_transaction_commit();
+            return;
+        }
+    }
+    g_assert_not_reached();    /* deleting what was never added is emu's bug */
+}
+
+/* A write the region's eventfds take: signal, and the write callback is skipped. */
+static bool dispatch_write_eventfds(MemoryRegion *mr, hwaddr addr, uint64_t val,
+                                    unsigned size)
+{
+    for (unsigned i = 0; i < mr->ioeventfd_nb; i++) {
+        MemoryRegionIoeventfd *fd = &mr->ioeventfds[i];
+        if (fd->addr == addr && (!fd->size || fd->size == size) &&
+            (!fd->match_data || fd->data == val)) {
+            event_notifier_set(fd->e);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void eventfd_listeners(AddressSpace *as, const MemoryRegionIoeventfd *fd, bool add)
+{
+    MemoryRegionSection s = {
+        .as = as,
+        .fv = as->current_map,
+        .offset_within_address_space = fd->addr,
+        .size = fd->size,
+    };
+    for (GList *l = add ? as->listeners : g_list_last(as->listeners); l;
+         l = add ? l->next : l->prev) {
+        MemoryListener *ml = l->data;
+        if (add && ml->eventfd_add) {
+            ml->eventfd_add(ml, &s, fd->match_data, fd->data, fd->e);
+        } else if (!add && ml->eventfd_del) {
+            ml->eventfd_del(ml, &s, fd->match_data, fd->data, fd->e);
+        }
+    }
+}
+
+/* The eventfds the current view shows, at their addresses in the address space. */
+static GArray *view_ioeventfds(FlatView *fv)
+{
+    GArray *a = g_array_new(false, false, sizeof(MemoryRegionIoeventfd));
+    for (unsigned i = 0; i < fv->nr; i++) {
+        const FlatRange *fr = &fv->ranges[i];
+        hwaddr lo = fr->offset_in_region, hi = lo + (fr->last - fr->start);
+        for (unsigned j = 0; j < fr->mr->ioeventfd_nb; j++) {
+            MemoryRegionIoeventfd fd = fr->mr->ioeventfds[j];
+            if (fd.addr >= lo && fd.addr <= hi) {
+                fd.addr = fr->start + (fd.addr - lo);
+                g_array_append_val(a, fd);
+            }
+        }
+    }
+    return a;
+}
+
+static bool ioeventfd_in(const MemoryRegionIoeventfd *fd, const MemoryRegionIoeventfd *set,
+                         unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (ioeventfd_equal(fd, &set[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Tell listeners about eventfds that left the view, then those that entered it. */
+static void address_space_update_ioeventfds(AddressSpace *as)
+{
+    GArray *now = view_ioeventfds(as->current_map);
+    MemoryRegionIoeventfd *nfd = (MemoryRegionIoeventfd *)now->data;
+    for (unsigned i = 0; i < as->ioeventfd_nb; i++) {
+        if (!ioeventfd_in(&as->ioeventfds[i], nfd, now->len)) {
+            eventfd_listeners(as, &as->ioeventfds[i], false);
+        }
+    }
+    for (unsigned i = 0; i < now->len; i++) {
+        if (!ioeventfd_in(&nfd[i], as->ioeventfds, as->ioeventfd_nb)) {
+            eventfd_listeners(as, &nfd[i], true);
+        }
+    }
+    g_free(as->ioeventfds);
+    as->ioeventfd_nb = now->len;
+    as->ioeventfds = (MemoryRegionIoeventfd *)g_array_free(now, false);
+}
+
 void memory_region_transaction_begin(void)
 {
     transaction_depth++;
@@ -697,8 +826,15 @@ void memory_region_transaction_commit(void)
     for (;;) {
         while (update_pending) {
             update_pending = false;
+            ioeventfd_update_pending = true;
             for (GList *l = address_spaces; l; l = l->next) {
                 address_space_update_topology(l->data);
+            }
+        }
+        if (ioeventfd_update_pending) {
+            ioeventfd_update_pending = false;
+            for (GList *l = address_spaces; l; l = l->next) {
+                address_space_update_ioeventfds(l->data);
             }
         }
         if (!dead_views->len) {
@@ -748,6 +884,15 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as)
     if (listener->commit) {
         listener->commit(listener);
     }
+    for (unsigned i = 0; listener->eventfd_add && i < as->ioeventfd_nb; i++) {
+        MemoryRegionSection s = {
+            .as = as, .fv = fv,
+            .offset_within_address_space = as->ioeventfds[i].addr,
+            .size = as->ioeventfds[i].size,
+        };
+        listener->eventfd_add(listener, &s, as->ioeventfds[i].match_data,
+                              as->ioeventfds[i].data, as->ioeventfds[i].e);
+    }
 }
 
 void memory_listener_unregister(MemoryListener *listener)
@@ -757,6 +902,15 @@ void memory_listener_unregister(MemoryListener *listener)
         return;
     }
     FlatView *fv = as->current_map;
+    for (unsigned i = 0; listener->eventfd_del && i < as->ioeventfd_nb; i++) {
+        MemoryRegionSection s = {
+            .as = as, .fv = fv,
+            .offset_within_address_space = as->ioeventfds[i].addr,
+            .size = as->ioeventfds[i].size,
+        };
+        listener->eventfd_del(listener, &s, as->ioeventfds[i].match_data,
+                              as->ioeventfds[i].data, as->ioeventfds[i].e);
+    }
     if (listener->begin) {
         listener->begin(listener);
     }
@@ -794,6 +948,7 @@ void address_space_destroy(AddressSpace *as)
     FlatView *old = as->current_map;
     __atomic_store_n(&as->current_map, NULL, __ATOMIC_RELEASE);
     g_free(as->name);
+    g_free(as->ioeventfds);
     memset(as, 0, sizeof(*as));
     memory_region_transaction_begin();
     if (!dead_views) {
@@ -1044,6 +1199,9 @@ MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr, uint64_t
     if (size == 0 || size > 8 || !access_valid(mr, addr, size, true)) {
         log_refused(mr, addr, size, true);
         return MEMTX_DECODE_ERROR;
+    }
+    if (mr->ioeventfd_nb && dispatch_write_eventfds(mr, addr, val, size)) {
+        return MEMTX_OK;
     }
     uint8_t bytes[8];
     for (unsigned i = 0; i < size; i++) {

@@ -645,6 +645,87 @@ int kvm_set_ioeventfd_mmio(int fd, uint64_t addr, uint64_t val, bool assign, int
     return set_ioeventfd(fd, addr, val, assign, size, datamatch, false);
 }
 
+/*
+ * ioeventfds from the flat views (memory_region_add_eventfd): registered with
+ * KVM_IOEVENTFD so the guest's doorbell write is turned into an eventfd signal
+ * inside the kernel. If KVM refuses one, the write exits as before and emu's
+ * own dispatch signals the notifier, so this is only ever a fast path.
+ */
+static MemoryListener kvm_mmio_eventfd_listener, kvm_pio_eventfd_listener;
+static bool kvm_ioeventfd_any_length;
+static uint64_t kvm_ioeventfds_assigned, kvm_ioeventfds_failed;
+
+static void kvm_eventfd_update(MemoryRegionSection *sec, bool match_data, uint64_t data,
+                               EventNotifier *e, bool assign, bool pio)
+{
+    int fd = event_notifier_get_fd(e);
+    uint64_t addr = sec->offset_within_address_space;
+    int size = sec->size;
+    if (!size) {
+        /* Any size: without KVM_CAP_IOEVENTFD_ANY_LENGTH, the 16-bit write drivers use
+         * for virtio notifications (other sizes exit and are matched by emu). */
+        size = kvm_ioeventfd_any_length && !pio ? 0 : 2;
+    }
+    int r = pio ? kvm_set_ioeventfd_pio(fd, addr, data, assign, size, match_data)
+                : kvm_set_ioeventfd_mmio(fd, addr, data, assign, size, match_data);
+    if (r < 0) {
+        if (assign) {
+            kvm_ioeventfds_failed++;
+        }
+        emu_log_mask(LOG_UNIMP, "kvm: %s ioeventfd at %s 0x%" PRIx64 " (%d bytes): %s; "
+                     "the write exits to emu instead\n", assign ? "assigning" : "removing",
+                     pio ? "port" : "address", addr, size, strerror(-r));
+    } else if (assign) {
+        kvm_ioeventfds_assigned++;
+    }
+}
+
+static void kvm_mmio_eventfd_add(MemoryListener *l, MemoryRegionSection *sec,
+                                 bool match_data, uint64_t data, EventNotifier *e)
+{
+    kvm_eventfd_update(sec, match_data, data, e, true, false);
+}
+
+static void kvm_mmio_eventfd_del(MemoryListener *l, MemoryRegionSection *sec,
+                                 bool match_data, uint64_t data, EventNotifier *e)
+{
+    kvm_eventfd_update(sec, match_data, data, e, false, false);
+}
+
+static void kvm_pio_eventfd_add(MemoryListener *l, MemoryRegionSection *sec,
+                                bool match_data, uint64_t data, EventNotifier *e)
+{
+    kvm_eventfd_update(sec, match_data, data, e, true, true);
+}
+
+static void kvm_pio_eventfd_del(MemoryListener *l, MemoryRegionSection *sec,
+                                bool match_data, uint64_t data, EventNotifier *e)
+{
+    kvm_eventfd_update(sec, match_data, data, e, false, true);
+}
+
+static void kvm_eventfd_listeners_init(KVMState *s)
+{
+    if (!s->ioeventfd) {
+        return;
+    }
+    kvm_ioeventfd_any_length = kvm_vm_check_extension(s, KVM_CAP_IOEVENTFD_ANY_LENGTH) > 0;
+    kvm_mmio_eventfd_listener = (MemoryListener) {
+        .eventfd_add = kvm_mmio_eventfd_add,
+        .eventfd_del = kvm_mmio_eventfd_del,
+        .priority = 10,
+        .name = "kvm-ioeventfd-mmio",
+    };
+    kvm_pio_eventfd_listener = (MemoryListener) {
+        .eventfd_add = kvm_pio_eventfd_add,
+        .eventfd_del = kvm_pio_eventfd_del,
+        .priority = 10,
+        .name = "kvm-ioeventfd-pio",
+    };
+    memory_listener_register(&kvm_mmio_eventfd_listener, &address_space_memory);
+    memory_listener_register(&kvm_pio_eventfd_listener, &address_space_io);
+}
+
 /* The board's GSI lines land here with the in-kernel irqchip. */
 static void kvm_set_gsi(void *opaque, int gsi, int level)
 {
@@ -837,6 +918,7 @@ static bool kvm_init_machine(AccelState *accel, MachineState *ms, Error **errp)
         .name = "kvm-memory",
     };
     memory_listener_register(&s->memory_listener, &address_space_memory);
+    kvm_eventfd_listeners_init(s);
     runstate_add_change_handler(kvm_clock_change, s);
     kvm_cpus_init(s);
 

@@ -1,19 +1,32 @@
 /*
  * virtio-blk (virtio 1.2 §5.2) on the PCI transport: `-device
- * virtio-blk-pci,drive=ID` and `-drive if=virtio`. Requests go to the
- * BlockBackend asynchronously and complete on the main loop. Buffers are
- * the guest's own RAM, mapped by the virtqueue core (zero copy).
+ * virtio-blk-pci,drive=ID[,iothread=NAME]` and `-drive if=virtio` (no
+ * iothread). Requests go to the BlockBackend asynchronously and complete on
+ * the main loop. Buffers are the guest's own RAM, mapped by the virtqueue
+ * core (zero copy).
  *
  * Features: SEG_MAX, SIZE_MAX, BLK_SIZE, FLUSH, TOPOLOGY, RO, MQ,
- * WRITE_ZEROES (as writes of zeroes: the block layer has no zero/discard
- * operation yet, so DISCARD is not offered). Not yet: iothreads, werror=stop,
- * CONFIG_WCE, request merging, migration.
+ * WRITE_ZEROES (as writes of zeroes), DISCARD (blk_aio_pdiscard: a hole with
+ * discard=unmap). werror=/rerror=stop keep the failed request and submit it
+ * again when the VM resumes.
+ *
+ * iothread= (the dataplane): while the driver runs (DRIVER_OK) and the VM
+ * runs, the queues' host notifiers and the drive's completions are served in
+ * the iothread, without the big lock; nothing else touches the queues then.
+ * VM stop, device reset, status 0 and unplug stop it synchronously: the
+ * iothread lets go of the notifiers and drains the drive, which goes back to
+ * the main loop. Interrupts from the iothread go out through the transport
+ * (irqfd or the main loop).
+ *
+ * Not yet: CONFIG_WCE, request merging, migration.
  */
 #include "hw/virtio/virtio-pci.h"
 #include "block/block-backend.h"
 #include "block/drive.h"
 #include "block/iov.h"
 #include "util/log.h"
+#include "util/rcu.h"
+#include "system/iothread.h"
 #include "system/runstate.h"
 
 #define TYPE_VIRTIO_BLK_PCI "virtio-blk-pci"
@@ -54,8 +67,13 @@ typedef struct VirtIOBlock {
     /* properties */
     char *drive;
     char *serial;
+    char *iothread_id;
     uint32_t num_queues;
     uint32_t queue_size;
+    /* dataplane (iothread=) */
+    IOThread *iothread;
+    bool dp_wanted;             /* host notifiers are on: serve them in the iothread */
+    bool dp_active;             /* the iothread owns the queues and the drive now */
     /* counters */
     uint64_t reqs, bad_reqs;
     /* Requests that failed under werror/rerror=stop: submitted again on cont. */
@@ -120,13 +138,9 @@ static void vblk_submit(VirtIOBlockReq *req)
     }
 }
 
-/* The VM runs again after werror=stop: the kept requests go to the image again. */
-static void vblk_resume(void *opaque, bool running, RunState state)
+/* Requests kept by werror/rerror=stop go to the image again, oldest first. */
+static void vblk_resubmit(VirtIOBlock *s)
 {
-    VirtIOBlock *s = opaque;
-    if (!running || !s->retry) {
-        return;
-    }
     GSList *l = g_slist_reverse(s->retry);
     s->retry = NULL;
     for (GSList *i = l; i; i = i->next) {
@@ -135,9 +149,98 @@ static void vblk_resume(void *opaque, bool running, RunState state)
     g_slist_free(l);
 }
 
+/* ---- dataplane (iothread=) ---- */
+
+/* In the iothread: take the queues' notifiers, run them once, resubmit. */
+static void vblk_dp_start_bh(void *opaque)
+{
+    VirtIOBlock *s = opaque;
+    virtio_host_notifiers_attach(&s->vdev, iothread_get_context(s->iothread));
+    rcu_read_lock();
+    vblk_resubmit(s);
+    rcu_read_unlock();
+}
+
+/* In the iothread: let go of the notifiers, finish every request, hand back the drive. */
+static void vblk_dp_stop_bh(void *opaque)
+{
+    VirtIOBlock *s = opaque;
+    virtio_host_notifiers_detach(&s->vdev);
+    blk_drain(s->blk);
+    blk_set_aio_context(s->blk, NULL);
+}
+
+/* Big lock held: the iothread takes over the queues and the drive's completions. */
+static void vblk_dp_attach(VirtIOBlock *s)
+{
+    if (s->dp_active) {
+        return;
+    }
+    blk_drain(s->blk);          /* main-loop requests finish where they started */
+    blk_set_aio_context(s->blk, iothread_get_context(s->iothread));
+    s->dp_active = true;
+    iothread_run_sync(s->iothread, vblk_dp_start_bh, s);
+}
+
+/* Big lock held: back to the main thread, synchronously (in-flight requests done). */
+static void vblk_dp_detach(VirtIOBlock *s)
+{
+    if (!s->dp_active) {
+        return;
+    }
+    iothread_run_sync(s->iothread, vblk_dp_stop_bh, s);
+    s->dp_active = false;
+}
+
+/* The transport assigned the host notifiers (DRIVER_OK). */
+static bool vblk_dataplane_start(VirtIODevice *vdev)
+{
+    VirtIOBlock *s = VIRTIO_BLK(vdev);
+    if (!s->iothread) {
+        return false;
+    }
+    s->dp_wanted = true;
+    /* While the VM is stopped nobody serves them; vblk_vm_change starts later. */
+    if (runstate_is_running()) {
+        vblk_dp_attach(s);
+    }
+    return true;
+}
+
+/* The transport is about to take the host notifiers away (reset, status 0, unplug). */
+static void vblk_dataplane_stop(VirtIODevice *vdev)
+{
+    VirtIOBlock *s = VIRTIO_BLK(vdev);
+    s->dp_wanted = false;
+    vblk_dp_detach(s);
+}
+
+/*
+ * VM stop: the dataplane stops (drained, as QEMU). VM run: it starts again,
+ * and requests kept by werror=stop are submitted again from where the
+ * queues are served.
+ */
+static void vblk_vm_change(void *opaque, bool running, RunState state)
+{
+    VirtIOBlock *s = opaque;
+    if (!running) {
+        vblk_dp_detach(s);
+        return;
+    }
+    if (s->dp_wanted) {
+        vblk_dp_attach(s);
+        return;
+    }
+    if (s->retry) {
+        vblk_resubmit(s);
+    }
+}
+
 static void vblk_rw_done(void *opaque, int ret)
 {
     VirtIOBlockReq *req = opaque;
+    /* In an iothread the used ring is written without the big lock, under RCU. */
+    rcu_read_lock();
     VirtIOBlock *s = req->s;
     bool is_read = req->type == VIRTIO_BLK_T_IN;
     uint8_t status = VIRTIO_BLK_S_OK;
@@ -145,11 +248,13 @@ static void vblk_rw_done(void *opaque, int ret)
         BlockErrorAction a = blk_handle_io_error(s->blk, s->drive, is_read, -ret);
         if (a == BLOCK_ERROR_ACTION_STOP) {
             s->retry = g_slist_prepend(s->retry, req);
+            rcu_read_unlock();
             return;
         }
         status = a == BLOCK_ERROR_ACTION_IGNORE ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
     }
     vblk_complete(req, status, is_read && status == VIRTIO_BLK_S_OK ? req->data_len : 0);
+    rcu_read_unlock();
 }
 
 /* Whether [sector, sector + bytes) lies inside the disk and is whole sectors. */
@@ -357,6 +462,8 @@ static void vblk_reset(VirtIODevice *vdev)
 static const VirtIODeviceOps vblk_ops = {
     .get_config = vblk_get_config,
     .reset = vblk_reset,
+    .dataplane_start = vblk_dataplane_start,
+    .dataplane_stop = vblk_dataplane_stop,
 };
 
 static void vblk_realize_vdev(VirtIOPCIProxy *proxy, Error **errp)
@@ -388,17 +495,36 @@ static void vblk_realize_vdev(VirtIOPCIProxy *proxy, Error **errp)
                    VIRTQUEUE_MAX_SIZE);
         return;
     }
+    if (s->iothread_id) {
+        s->iothread = iothread_find(s->iothread_id);
+        if (!s->iothread) {
+            error_setg(errp, "virtio-blk-pci: iothread '%s' not found (create it with "
+                       "-object iothread,id=%s)", s->iothread_id, s->iothread_id);
+            return;
+        }
+        if (!proxy->ioeventfd) {
+            error_setg(errp, "virtio-blk-pci: iothread=%s needs ioeventfd=on",
+                       s->iothread_id);
+            s->iothread = NULL;
+            return;
+        }
+    }
     g_autofree char *path = object_get_canonical_path(OBJECT(proxy));
     if (!drive_claim(dinfo, path, errp)) {
+        s->iothread = NULL;
         return;
+    }
+    if (s->iothread) {
+        object_ref(OBJECT(s->iothread));
     }
     s->blk = dinfo->blk;
     s->read_only = blk_is_read_only(s->blk) || dinfo->read_only;
-    runstate_add_change_handler(vblk_resume, s);
+    runstate_add_change_handler(vblk_vm_change, s);
     s->resume_handler = true;
 
     VirtIODevice *vdev = &s->vdev;
     virtio_init(vdev, "virtio-blk", VIRTIO_ID_BLOCK, VIRTIO_BLK_CONFIG_SIZE, &vblk_ops);
+    vdev->dataplane = s->iothread != NULL;
     vdev->host_features |= (1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |
                            (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_FLUSH) |
                            (1ull << VIRTIO_BLK_F_TOPOLOGY);
@@ -420,19 +546,27 @@ static void vblk_realize_vdev(VirtIOPCIProxy *proxy, Error **errp)
 static void vblk_unrealize_vdev(VirtIOPCIProxy *proxy)
 {
     VirtIOBlock *s = &VIRTIO_BLK_PCI(proxy)->blk;
+    s->dp_wanted = false;
+    vblk_dp_detach(s);
     if (s->blk) {
         blk_drain(s->blk);
     }
     if (s->resume_handler) {
-        runstate_remove_change_handler(vblk_resume, s);
+        runstate_remove_change_handler(vblk_vm_change, s);
     }
     vblk_reset(&s->vdev);
     virtio_cleanup(&s->vdev);
+    if (s->iothread) {
+        object_unref(OBJECT(s->iothread));
+        s->iothread = NULL;
+    }
 }
 
 static const Property vblk_props[] = {
     DEFINE_PROP_STRING("drive", VirtIOBlockPCI, blk.drive),
     DEFINE_PROP_STRING("serial", VirtIOBlockPCI, blk.serial),
+    /* -object iothread,id=NAME serves the queues (QEMU's link, set by name). */
+    DEFINE_PROP_STRING("iothread", VirtIOBlockPCI, blk.iothread_id),
     DEFINE_PROP_UINT32("num-queues", VirtIOBlockPCI, blk.num_queues, 1),
     DEFINE_PROP_UINT32("queue-size", VirtIOBlockPCI, blk.queue_size, 256),
     DEFINE_PROP_END_OF_LIST(),

@@ -4,7 +4,9 @@
  * SFF-8038i bus-master engine that moves DMA data through PRD tables.
  *
  * Every image access is asynchronous (BlockBackend): the command leaves the
- * drive BSY and the completion, on the main loop, finishes it. A request is
+ * drive BSY and the completion, on the main loop or the block worker, finishes
+ * it; the last piece of a DMA transfer that the host has cached is done on the
+ * spot instead (ide_req_try_now). A request is
  * tagged with the drive's generation; a reset or a stopped DMA bumps it so a
  * late completion is dropped instead of touching the new state. Requests own
  * their buffers, so nothing the guest does can free memory a worker uses.
@@ -53,6 +55,8 @@ void ide_req_submit(IDEReq *r, IDEReqKind kind, int64_t offset, BlockCompletionF
     r->kind = kind;
     r->offset = offset;
     r->cb = cb;
+    /* IDE's callbacks need only the big lock: let the worker run them. */
+    blk_set_complete_on_worker(s->blk, true);
     switch (kind) {
     case IDE_REQ_READ:
         blk_aio_pread(s->blk, offset, r->buf, r->len, cb, r);
@@ -585,6 +589,33 @@ static void ide_dma_write_cb(void *opaque, int ret)
     ide_req_free(r);
 }
 
+/*
+ * The last (or only) piece of a DMA transfer, up to IDE_NOW_MAX bytes, is
+ * first tried on the spot: when the image has the data in the host page cache
+ * (blk_try_preadv_nowait), the command completes inside the guest's register
+ * write, as a very fast disk's would, with no thread handoff on the way to
+ * the interrupt. Otherwise the request goes to a worker as usual. Disks only:
+ * the ATAPI packet code sets the status after ide_dma_begin, which must not
+ * find the command already finished.
+ */
+#define IDE_NOW_MAX (256 * 1024)
+
+static bool ide_req_try_now(IDEReq *r, IDEReqKind kind, int64_t offset)
+{
+    IDEState *s = r->s;
+    struct iovec v = { .iov_base = r->buf, .iov_len = r->len };
+
+    if (s->kind == IDE_CD || r->len > IDE_NOW_MAX || r->len != s->dma_bytes_left) {
+        return false;
+    }
+    r->kind = kind;
+    r->offset = offset;
+    if (kind == IDE_REQ_READ) {
+        return blk_try_preadv_nowait(s->blk, offset, &v, 1) == 0;
+    }
+    return blk_try_pwritev_nowait(s->blk, offset, &v, 1) == 0;
+}
+
 static void ide_dma_run(IDEState *s)
 {
     uint32_t chunk = MIN(s->dma_bytes_left, IDE_DMA_CHUNK);
@@ -601,7 +632,11 @@ static void ide_dma_run(IDEState *s)
     switch (s->dma_kind) {
     case DMA_BLK_READ:
         r = ide_req_new(s, chunk);
-        ide_req_submit(r, IDE_REQ_READ, s->dma_offset, ide_dma_read_cb);
+        if (ide_req_try_now(r, IDE_REQ_READ, s->dma_offset)) {
+            ide_dma_read_cb(r, 0);
+        } else {
+            ide_req_submit(r, IDE_REQ_READ, s->dma_offset, ide_dma_read_cb);
+        }
         break;
     case DMA_BLK_WRITE: {
         r = ide_req_new(s, chunk);
@@ -612,7 +647,11 @@ static void ide_dma_run(IDEState *s)
             ide_dma_finish(s, res, false);
             return;
         }
-        ide_req_submit(r, IDE_REQ_WRITE, s->dma_offset, ide_dma_write_cb);
+        if (ide_req_try_now(r, IDE_REQ_WRITE, s->dma_offset)) {
+            ide_dma_write_cb(r, 0);
+        } else {
+            ide_req_submit(r, IDE_REQ_WRITE, s->dma_offset, ide_dma_write_cb);
+        }
         break;
     }
     case DMA_BUF_READ: {

@@ -244,6 +244,8 @@ typedef struct E1000State {
     bool mit_pending;
     int32_t irq_level;
     EmuTimer *mit_timer;
+    /* receive and transmit delay timers (e1000-delay.c) */
+    EmuTimer *rdtr_timer, *radv_timer, *tidv_timer, *tadv_timer;
 
     /* counters for odd guest behaviour */
     uint64_t bad_desc;
@@ -278,5 +280,13 @@ void e1000_mdic_write(E1000State *s, uint32_t val);
 /* e1000-tx.c */
 void e1000_tx_reset(E1000State *s);
 void e1000_start_xmit(E1000State *s);
+
+/* e1000-delay.c: RXT0 after a frame, TXDW after a write-back (IDE: delayed) */
+void e1000_rx_done_irq(E1000State *s);
+void e1000_tx_done_irq(E1000State *s, bool ide);
+void e1000_delay_write(E1000State *s, unsigned reg, uint32_t val);
+void e1000_delay_reset(E1000State *s);
+void e1000_delay_init(E1000State *s);
+void e1000_delay_exit(E1000State *s);
 
 #endif

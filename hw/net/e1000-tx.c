@@ -302,7 +302,7 @@ void e1000_start_xmit(E1000State *s)
     }
     uint32_t n = (r[TDLEN] & 0xfff80) / TXD_SIZE;
     uint64_t base = ((uint64_t)r[TDBAH] << 32) | (r[TDBAL] & ~0xfu);
-    bool wrote_back = false, any = false;
+    bool any = false, wb_now = false, wb_delayed = false;
 
     /* At most one lap per doorbell, whatever TDT says. */
     for (uint32_t budget = n; r[TDH] != r[TDT] && budget; budget--) {
@@ -322,11 +322,19 @@ void e1000_start_xmit(E1000State *s)
             /* Write back DD in the status byte (3.3.3.2). */
             uint8_t st = d[12] | TXD_STAT_DD;
             pci_dma_write(&s->parent_obj, da + 12, &st, 1);
-            wrote_back = true;
+            /* IDE: TXDW waits for TIDV/TADV (13.4.41, 13.4.44). */
+            if (d[11] & TXD_CMD_IDE) {
+                wb_delayed = true;
+            } else {
+                wb_now = true;
+            }
         }
         r[TDH] = (r[TDH] + 1) % n;
     }
-    if (any) {
-        e1000_set_ics(s, (wrote_back ? ICR_TXDW : 0) | (r[TDH] == r[TDT] ? ICR_TXQE : 0));
+    if (any && r[TDH] == r[TDT]) {
+        e1000_set_ics(s, ICR_TXQE);
+    }
+    if (wb_now || wb_delayed) {
+        e1000_tx_done_irq(s, !wb_now);
     }
 }

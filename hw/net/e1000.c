@@ -325,12 +325,11 @@ static ssize_t e1000_receive(NetClientState *nc, const uint8_t *in, size_t size)
         e1000_stat_inc(s, MPRC);
     }
 
-    uint32_t cause = ICR_RXT0;
     unsigned rdmts = (r[RCTL] >> RCTL_RDMTS_SHIFT) & 3;
     if (rdmts < 3 && rx_free_descs(s) <= (n >> (rdmts + 1))) {
-        cause |= ICR_RXDMT0;        /* 1/2, 1/4 or 1/8 of the ring left */
+        e1000_set_ics(s, ICR_RXDMT0);   /* 1/2, 1/4 or 1/8 of the ring left */
     }
-    e1000_set_ics(s, cause);
+    e1000_rx_done_irq(s);               /* RXT0, now or after RDTR/RADV */
     return size;
 }
 
@@ -358,6 +357,7 @@ static void e1000_reset_regs(E1000State *s)
 
     timer_del(s->mit_timer);
     s->mit_pending = false;
+    e1000_delay_reset(s);
     memset(s->regs, 0, sizeof(s->regs));
     r[CTRL] = CTRL_FD | CTRL_SLU | (2u << 8);       /* 1000 Mb/s */
     r[STATUS] = STATUS_FD | STATUS_SPEED_1000 | STATUS_ASDV_1000;
@@ -522,6 +522,12 @@ static void e1000_reg_write(E1000State *s, unsigned i, uint32_t val)
         r[TCTL] = val;
         e1000_start_xmit(s);
         break;
+    case RDTR:
+    case RADV:
+    case TIDV:
+    case TADV:
+        e1000_delay_write(s, i, val);
+        break;
     case TDT:
         r[TDT] = val & 0xffff;
         e1000_start_xmit(s);
@@ -596,8 +602,8 @@ static const MemoryRegionOps e1000_io_ops = {
 
 static const VMStateDescription vmstate_e1000 = {
     .name = "e1000",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (const VMStateField[]) {
         VMSTATE_STRUCT(parent_obj, E1000State, 1, vmstate_pci_device, PCIDevice),
         VMSTATE_UINT32_ARRAY(regs, E1000State, E1000_NREGS),
@@ -622,6 +628,10 @@ static const VMStateDescription vmstate_e1000 = {
         VMSTATE_BOOL(mit_pending, E1000State),
         VMSTATE_INT32(irq_level, E1000State),
         VMSTATE_TIMER_PTR(mit_timer, E1000State),
+        VMSTATE_TIMER_PTR(rdtr_timer, E1000State),
+        VMSTATE_TIMER_PTR(radv_timer, E1000State),
+        VMSTATE_TIMER_PTR(tidv_timer, E1000State),
+        VMSTATE_TIMER_PTR(tadv_timer, E1000State),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -651,6 +661,7 @@ static void e1000_realize(PCIDevice *pd, Error **errp)
     s->tx_frame = g_malloc(E1000_RX_MAX_LPE + 4);
     s->rx_buf = g_malloc(E1000_RX_MAX_LPE + 4);
     s->mit_timer = timer_new_ns(EMU_CLOCK_VIRTUAL, e1000_mit_timer, s);
+    e1000_delay_init(s);
     s->nic = qemu_new_nic(&net_e1000_info, &s->conf, object_get_typename(o), name, s);
     qemu_format_nic_info_str(qemu_get_queue(s->nic), s->conf.macaddr.a);
     e1000_eeprom_init(s);
@@ -668,6 +679,7 @@ static void e1000_exit(PCIDevice *pd)
     if (s->mit_timer) {
         timer_free(s->mit_timer);
         s->mit_timer = NULL;
+        e1000_delay_exit(s);
     }
     g_free(s->tx_buf);
     g_free(s->tx_frame);

@@ -21,6 +21,7 @@
 #include "hw/virtio/virtio-pci.h"
 #include "hw/nvram/fw-bootorder.h"
 #include "net/net.h"
+#include "net/offload.h"
 #include "block/iov.h"
 #include "system/main-loop.h"
 #include "util/log.h"
@@ -64,6 +65,12 @@
 #define VIRTIO_NET_HDR_LEN              10
 #define VIRTIO_NET_HDR_MRG_LEN          12
 #define VIRTIO_NET_HDR_NUM_BUFFERS      10
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM     1
+#define VIRTIO_NET_HDR_F_DATA_VALID     2
+#define VIRTIO_NET_HDR_GSO_NONE         0
+#define VIRTIO_NET_HDR_GSO_TCPV4        1
+#define VIRTIO_NET_HDR_GSO_TCPV6        4
+#define VIRTIO_NET_HDR_GSO_ECN          0x80
 
 /* Control queue (§5.1.6.5). */
 #define VIRTIO_NET_OK                   0
@@ -103,7 +110,8 @@ typedef struct VirtIONetQueue {
     GQueue rx_held;             /* receive buffers popped and not used yet */
     bool rx_empty;              /* no buffer last time: wait for an RX kick */
     VirtQueueElement *tx_async; /* a frame the backend queued: TX waits for it */
-    EmuBH *tx_bh;               /* TX continues here after a full burst */
+    EmuBH *tx_bh;               /* TX runs here: after a kick, after a full burst */
+    uint8_t *tx_frame, *tx_seg; /* software offload: the guest's frame, one segment */
 } VirtIONetQueue;
 
 struct VirtIONet {
@@ -126,8 +134,14 @@ struct VirtIONet {
     bool uni_overflow, multi_overflow;
     uint8_t macs[VNET_MAC_TABLE_ENTRIES][6];
     uint32_t vlans[VNET_MAX_VLAN / 32];
+    /*
+     * Offloads done in software for a backend without a vnet header: the
+     * guest's NEEDS_CSUM/GSO requests on TX, DATA_VALID on RX (net/offload.c).
+     */
+    bool sw_tx_csum, sw_tso, sw_rx_csum;
     /* properties */
     bool mq;
+    bool csum, guest_csum;      /* QEMU's: offer CSUM (and HOST_TSO), GUEST_CSUM */
     /* counters */
     uint64_t tx_frames, rx_frames, tx_dropped, rx_filtered, rx_dropped, ctrl_errors;
 };
@@ -271,6 +285,11 @@ static ssize_t vnet_receive_iov(NetClientState *nc, const struct iovec *iov, int
     /* The guest's header: the backend's as is, or zero (no offload information). */
     uint8_t hdr[VIRTIO_NET_HDR_MRG_LEN] = { 0 };
     iov_to_buf(iov, iovcnt, 0, hdr, MIN(n->host_hdr_len, VIRTIO_NET_HDR_LEN));
+    if (n->sw_rx_csum && iovcnt == 1 &&
+        net_offload_l4_csum_ok(iov[0].iov_base, iov[0].iov_len)) {
+        /* §5.1.6.4: checked here, so the guest need not (one pass in native code). */
+        hdr[0] = VIRTIO_NET_HDR_F_DATA_VALID;
+    }
     size_t need = n->guest_hdr_len + frame_len;
 
     /* Collect enough buffers first, so a frame is never half delivered. */
@@ -322,9 +341,14 @@ static ssize_t vnet_receive_iov(NetClientState *nc, const struct iovec *iov, int
             done = iov_from_buf(elem->in_sg, elem->in_num, 0, hdr, n->guest_hdr_len);
         }
         size_t chunk = MIN(elem->in_len - done, total - off);
-        g_autofree uint8_t *tmp = g_malloc(chunk ? chunk : 1);
-        iov_to_buf(iov, iovcnt, off, tmp, chunk);
-        iov_from_buf(elem->in_sg, elem->in_num, done, tmp, chunk);
+        if (iovcnt == 1) {
+            iov_from_buf(elem->in_sg, elem->in_num, done, (uint8_t *)iov[0].iov_base + off,
+                         chunk);
+        } else {
+            g_autofree uint8_t *tmp = g_malloc(chunk ? chunk : 1);
+            iov_to_buf(iov, iovcnt, off, tmp, chunk);
+            iov_from_buf(elem->in_sg, elem->in_num, done, tmp, chunk);
+        }
         off += chunk;
         lens[i] = done + chunk;
     }
@@ -376,7 +400,65 @@ static void vnet_tx_done(NetClientState *nc, ssize_t len)
     vnet_flush_tx(q);
 }
 
-/* Send up to VNET_TX_BURST frames; the rest go from the bottom half. */
+typedef struct VnetTxSeg {
+    VirtIONetQueue *q;
+    NetClientState *nc;
+    VirtQueueElement *elem;
+    ssize_t last_ret;
+} VnetTxSeg;
+
+static void vnet_tx_emit(const uint8_t *frame, size_t len, bool last, void *opaque)
+{
+    VnetTxSeg *t = opaque;
+    if (!last) {
+        qemu_send_packet(t->nc, frame, len);    /* queued in order if need be */
+        return;
+    }
+    t->q->tx_async = t->elem;
+    t->last_ret = qemu_send_packet_async(t->nc, frame, len, vnet_tx_done);
+}
+
+/*
+ * A frame with NEEDS_CSUM or a GSO type for a backend that takes plain frames
+ * (§5.1.6.2): finish the checksum, or cut the TCP segment, here. Returns what
+ * the last send returned (0: queued, the element waits in tx_async), or -1
+ * when the frame was dropped (its element still to be pushed by the caller).
+ */
+static ssize_t vnet_tx_offload(VirtIONetQueue *q, NetClientState *nc,
+                               VirtQueueElement *elem, const uint8_t *hdr, size_t frame)
+{
+    VirtIONet *n = q->n;
+    uint8_t flags = hdr[0], gso = hdr[1] & ~VIRTIO_NET_HDR_GSO_ECN;
+    uint16_t gso_size = pci_get_word(hdr + 4), start = pci_get_word(hdr + 6),
+             offset = pci_get_word(hdr + 8);
+    uint8_t *buf = q->tx_frame;
+    VnetTxSeg t = { q, nc, elem, 0 };
+
+    iov_to_buf(elem->out_sg, elem->out_num, n->guest_hdr_len, buf, frame);
+    if (gso != VIRTIO_NET_HDR_GSO_NONE) {
+        if (!n->sw_tso ||
+            (gso != VIRTIO_NET_HDR_GSO_TCPV4 && gso != VIRTIO_NET_HDR_GSO_TCPV6) ||
+            net_offload_tso(buf, frame, gso_size, gso == VIRTIO_NET_HDR_GSO_TCPV6,
+                            q->tx_seg, vnet_tx_emit, &t) < 0) {
+            emu_log_mask(LOG_GUEST_ERROR, "virtio-net: transmit chain %u: GSO type %u "
+                         "(size %u) not negotiated or not a TCP frame; dropped\n",
+                         elem->index, hdr[1], gso_size);
+            return -1;
+        }
+        return t.last_ret;
+    }
+    if ((flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+        (!n->sw_tx_csum || !net_offload_partial_csum(buf, frame, start, offset))) {
+        emu_log_mask(LOG_GUEST_ERROR, "virtio-net: transmit chain %u: checksum at %u+%u "
+                     "outside the %zu-byte frame or not negotiated; dropped\n",
+                     elem->index, start, offset, frame);
+        return -1;
+    }
+    vnet_tx_emit(buf, frame, true, &t);
+    return t.last_ret;
+}
+
+/* Send up to VNET_TX_BURST frames; the rest go from the bottom half again. */
 static void vnet_flush_tx(VirtIONetQueue *q)
 {
     VirtIONet *n = q->n;
@@ -400,6 +482,26 @@ static void vnet_flush_tx(VirtIONetQueue *q)
             n->tx_dropped++;
             virtqueue_push(q->tx, elem, 0);
             virtio_notify(&n->vdev, q->tx);
+            continue;
+        }
+        uint8_t hdr[VIRTIO_NET_HDR_LEN];
+        iov_to_buf(elem->out_sg, elem->out_num, 0, hdr, sizeof(hdr));
+        if (!n->host_hdr_len && (hdr[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM || hdr[1])) {
+            n->tx_frames++;
+            ssize_t r = vnet_tx_offload(q, nc, elem, hdr, frame);
+            if (r == 0) {
+                return;         /* vnet_tx_done() pushes it and goes on */
+            }
+            if (r < 0) {
+                n->tx_dropped++;
+            }
+            q->tx_async = NULL;
+            virtqueue_push(q->tx, elem, 0);
+            if (++sent >= VNET_TX_BURST) {
+                virtio_notify(&n->vdev, q->tx);
+                bh_schedule(q->tx_bh);
+                return;
+            }
             continue;
         }
         /* The backend's header is a prefix of the guest's (10 of 10 or 12, or 12). */
@@ -433,10 +535,17 @@ static void vnet_tx_bh(void *opaque)
     vnet_flush_tx(opaque);
 }
 
+/*
+ * A TX kick only schedules the bottom half (QEMU's tx=bh): under TCG the
+ * kick arrives on the vCPU thread, which goes straight back to the guest
+ * while the main loop's thread hands the frames to the backend. The guest
+ * meanwhile adds frames without kicking: with EVENT_IDX, avail_event stays
+ * where the last pop left it until the bottom half pops again (§2.7.10).
+ */
 static void vnet_handle_tx(VirtIODevice *vdev, VirtQueue *vq)
 {
     VirtIONet *n = VIRTIO_NET(vdev);
-    vnet_flush_tx(&n->q[vq->index / 2]);
+    bh_schedule(n->q[vq->index / 2].tx_bh);
 }
 
 /* ---- control queue (§5.1.6.5) ---- */
@@ -688,6 +797,10 @@ static void vnet_set_features(VirtIODevice *vdev, uint64_t f)
     n->guest_hdr_len = n->mergeable || virtio_has_feature(f, VIRTIO_F_VERSION_1) ?
                        VIRTIO_NET_HDR_MRG_LEN : VIRTIO_NET_HDR_LEN;
     n->host_hdr_len = 0;
+    n->sw_tx_csum = !n->peer_vnet_hdr && virtio_has_feature(f, VIRTIO_NET_F_CSUM);
+    n->sw_tso = n->sw_tx_csum && (virtio_has_feature(f, VIRTIO_NET_F_HOST_TSO4) ||
+                                  virtio_has_feature(f, VIRTIO_NET_F_HOST_TSO6));
+    n->sw_rx_csum = !n->peer_vnet_hdr && virtio_has_feature(f, VIRTIO_NET_F_GUEST_CSUM);
     if (n->peer_vnet_hdr) {
         for (unsigned i = 0; i < n->max_pairs; i++) {
             NetClientState *peer = n->conf.peers[i];
@@ -737,6 +850,7 @@ static void vnet_reset(VirtIODevice *vdev)
     n->mergeable = false;
     n->guest_hdr_len = VIRTIO_NET_HDR_LEN;
     n->host_hdr_len = 0;
+    n->sw_tx_csum = n->sw_tso = n->sw_rx_csum = false;
     vnet_set_pairs(n, 1);
 }
 
@@ -812,6 +926,32 @@ static void vnet_realize_vdev(VirtIOPCIProxy *proxy, Error **errp)
                 qemu_using_vnet_hdr(n->conf.peers[i], true);
             }
         }
+    } else {
+        /*
+         * The backend takes plain frames: offer checksum and TCP segmentation
+         * offload anyway and do them in software (net/offload.c). Under TCG
+         * the guest's own checksum loops and per-segment work cost far more
+         * than one native pass here.
+         */
+        vdev->host_features |= (1ull << VIRTIO_NET_F_CSUM) |
+                               (1ull << VIRTIO_NET_F_GUEST_CSUM) |
+                               (1ull << VIRTIO_NET_F_HOST_TSO4) |
+                               (1ull << VIRTIO_NET_F_HOST_TSO6);
+    }
+    /* csum=off and guest_csum=off take a direction's offloads away (§5.1.3.1). */
+    if (!n->csum) {
+        vdev->host_features &= ~((1ull << VIRTIO_NET_F_CSUM) |
+                                 (1ull << VIRTIO_NET_F_HOST_TSO4) |
+                                 (1ull << VIRTIO_NET_F_HOST_TSO6) |
+                                 (1ull << VIRTIO_NET_F_HOST_ECN) |
+                                 (1ull << VIRTIO_NET_F_HOST_UFO));
+    }
+    if (!n->guest_csum) {
+        vdev->host_features &= ~((1ull << VIRTIO_NET_F_GUEST_CSUM) |
+                                 (1ull << VIRTIO_NET_F_GUEST_TSO4) |
+                                 (1ull << VIRTIO_NET_F_GUEST_TSO6) |
+                                 (1ull << VIRTIO_NET_F_GUEST_ECN) |
+                                 (1ull << VIRTIO_NET_F_GUEST_UFO));
     }
     for (unsigned i = 0; i < n->max_pairs; i++) {
         VirtIONetQueue *q = &n->q[i];
@@ -820,6 +960,10 @@ static void vnet_realize_vdev(VirtIOPCIProxy *proxy, Error **errp)
         q->rx = virtio_add_queue(vdev, VNET_QUEUE_SIZE, vnet_handle_rx);
         q->tx = virtio_add_queue(vdev, VNET_QUEUE_SIZE, vnet_handle_tx);
         q->tx_bh = bh_new(vnet_tx_bh, q);
+        if (!n->peer_vnet_hdr) {
+            q->tx_frame = g_malloc(NET_MAX_FRAME);
+            q->tx_seg = g_malloc(NET_MAX_FRAME);
+        }
         g_queue_init(&q->rx_held);
     }
     n->ctrl = virtio_add_queue(vdev, VNET_CTRL_QUEUE_SIZE, vnet_handle_ctrl);
@@ -846,6 +990,9 @@ static void vnet_unrealize_vdev(VirtIOPCIProxy *proxy)
         }
         bh_delete(q->tx_bh);
         q->tx_bh = NULL;
+        g_free(q->tx_frame);
+        g_free(q->tx_seg);
+        q->tx_frame = q->tx_seg = NULL;
     }
     if (n->nic) {
         qemu_del_nic(n->nic);
@@ -859,6 +1006,8 @@ static const Property vnet_props[] = {
     DEFINE_NIC_PROPERTIES(VirtIONetPCI, net.conf),
     DEFINE_PROP_INT32("bootindex", VirtIONetPCI, net.conf.bootindex, -1),
     DEFINE_PROP_BOOL("mq", VirtIONetPCI, net.mq, false),
+    DEFINE_PROP_BOOL("csum", VirtIONetPCI, net.csum, true),
+    DEFINE_PROP_BOOL("guest_csum", VirtIONetPCI, net.guest_csum, true),
     DEFINE_PROP_END_OF_LIST(),
 };
 

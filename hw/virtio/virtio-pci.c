@@ -6,12 +6,31 @@
  * have the legacy I/O BAR 0 (§4.1.4.8). With MSI-X disabled, interrupts are
  * INTx driven by the ISR bits (a read of the ISR clears them, §4.1.4.5).
  *
+ * ioeventfd=on (the default, as QEMU): from DRIVER_OK until a reset each
+ * enabled queue's doorbell (its notify address, and the legacy QUEUE_NOTIFY
+ * register with the queue's index as data) signals the queue's host notifier
+ * (an eventfd; under KVM the write never leaves the kernel); the main loop or
+ * the device's iothread runs the queue. Interrupts raised from an iothread
+ * (no big lock) go, under KVM with the in-kernel irqchip and MSI-X, through a
+ * per-vector irqfd on an MSI route; else straight from the iothread when the
+ * big lock is free (trylock); else through irq_notifier to the main loop.
+ *
  * Not yet: the VIRTIO_PCI_CAP_PCI_CFG window (§4.1.4.9), queue_reset and
- * notification data, ioeventfd/irqfd. Packed rings are offered with packed=on.
+ * notification data. Packed rings are offered with packed=on.
  */
 #include "hw/virtio/virtio-pci.h"
 #include "hw/pci/msix.h"
+#include "system/kvm.h"
+#include "system/main-loop.h"
 #include "util/log.h"
+
+/* A vector's irqfd (KVM): an eventfd KVM turns into the MSI of route @virq. */
+typedef struct VirtIOPCIIrqfd {
+    EventNotifier e;
+    int virq;
+    MSIMessage msg;             /* the message the route sends */
+    int active;                 /* atomic: the route and irqfd match the MSI-X entry */
+} VirtIOPCIIrqfd;
 
 #define VPCI_LOG(p, ...) do { \
         (p)->bad_accesses++; \
@@ -36,13 +55,126 @@ static void vpci_update_intx(VirtIOPCIProxy *p)
     pci_set_irq(pd, !msix_enabled(pd) && p->vdev->isr != 0);
 }
 
+/*
+ * Under the big lock, before sending @vector through msix_notify: set up (or
+ * refresh) its irqfd, so that the iothread's next interrupt on it bypasses
+ * the main loop. A masked vector keeps the main-loop path (pending bits).
+ */
+static void vpci_irqfd_update(VirtIOPCIProxy *p, unsigned vector)
+{
+    PCIDevice *pd = PCI_DEVICE(p);
+    if (!p->irqfds || msix_is_masked(pd, vector)) {
+        return;
+    }
+    VirtIOPCIIrqfd *f = &p->irqfds[vector];
+    MSIMessage m = msix_get_message(pd, vector);
+    if (g_atomic_int_get(&f->active) && f->msg.address == m.address &&
+        f->msg.data == m.data) {
+        return;
+    }
+    g_atomic_int_set(&f->active, false);
+    if (!event_notifier_initialized(&f->e)) {
+        if (event_notifier_init(&f->e, false) < 0) {
+            return;
+        }
+        f->virq = -1;
+    }
+    if (f->virq < 0) {
+        f->virq = kvm_irqchip_add_msi_route(m.address, m.data);
+        if (f->virq < 0 || kvm_irqchip_commit_routes() < 0 ||
+            kvm_irqchip_add_irqfd(event_notifier_get_fd(&f->e), -1, f->virq) < 0) {
+            if (f->virq >= 0) {
+                kvm_irqchip_release_virq(f->virq);
+            }
+            f->virq = -1;
+            return;
+        }
+    } else if (kvm_irqchip_update_msi_route(f->virq, m.address, m.data) < 0 ||
+               kvm_irqchip_commit_routes() < 0) {
+        return;
+    }
+    f->msg = m;
+    g_atomic_int_set(&f->active, true);
+}
+
+static void vpci_irqfds_release(VirtIOPCIProxy *p)
+{
+    for (uint32_t v = 0; p->irqfds && v < p->vectors; v++) {
+        VirtIOPCIIrqfd *f = &p->irqfds[v];
+        g_atomic_int_set(&f->active, false);
+        if (f->virq >= 0 && event_notifier_initialized(&f->e)) {
+            kvm_irqchip_remove_irqfd(event_notifier_get_fd(&f->e), f->virq);
+            kvm_irqchip_release_virq(f->virq);
+        }
+        f->virq = -1;
+        event_notifier_cleanup(&f->e);
+    }
+}
+
+static void vpci_notify(void *opaque, uint16_t vector);
+
+/* From an iothread: the vector's irqfd if it is current, else via the main loop. */
+static void vpci_notify_unlocked(VirtIOPCIProxy *p, uint16_t vector)
+{
+    PCIDevice *pd = PCI_DEVICE(p);
+    if (p->irqfds && vector < p->vectors && msix_enabled(pd) &&
+        !msix_is_masked(pd, vector)) {
+        VirtIOPCIIrqfd *f = &p->irqfds[vector];
+        if (g_atomic_int_get(&f->active)) {
+            MSIMessage m = msix_get_message(pd, vector);
+            if (m.address == f->msg.address && m.data == f->msg.data) {
+                __atomic_fetch_add(&p->irqs_irqfd, 1, __ATOMIC_RELAXED);
+                event_notifier_set(&f->e);
+                return;
+            }
+        }
+    }
+    /*
+     * The big lock free (the vCPUs are in the guest, the main loop asleep):
+     * send it from here and spare the guest a trip through the main loop.
+     * Only try: the main thread may hold it while it waits for this thread.
+     */
+    if (bql_trylock()) {
+        __atomic_fetch_add(&p->irqs_direct, 1, __ATOMIC_RELAXED);
+        vpci_notify(p, vector);
+        bql_unlock();
+        return;
+    }
+    unsigned bit = vector < p->vectors ? vector : p->vectors;
+    __atomic_fetch_or(&p->irq_pending[bit / 64], 1ull << (bit % 64), __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&p->irqs_deferred, 1, __ATOMIC_RELAXED);
+    event_notifier_set(&p->irq_notifier);
+}
+
+/* Main loop: send what iothreads raised. */
+static void vpci_irq_notifier_read(EventNotifier *e)
+{
+    VirtIOPCIProxy *p = container_of(e, VirtIOPCIProxy, irq_notifier);
+    event_notifier_test_and_clear(e);
+    for (unsigned w = 0; w <= p->vectors / 64; w++) {
+        uint64_t bits = __atomic_exchange_n(&p->irq_pending[w], 0, __ATOMIC_SEQ_CST);
+        while (bits) {
+            unsigned bit = w * 64 + __builtin_ctzll(bits);
+            bits &= bits - 1;
+            vpci_notify(p, bit < p->vectors ? bit : VIRTIO_NO_VECTOR);
+        }
+    }
+}
+
 static void vpci_notify(void *opaque, uint16_t vector)
 {
     VirtIOPCIProxy *p = opaque;
     PCIDevice *pd = PCI_DEVICE(p);
+    if (!bql_locked()) {
+        vpci_notify_unlocked(p, vector);
+        return;
+    }
     if (msix_enabled(pd)) {
         /* §4.1.5.5: with MSI-X, NO_VECTOR means no interrupt at all. */
         if (vector != VIRTIO_NO_VECTOR && vector < p->vectors) {
+            if (p->ioeventfd_started && p->vdev->dataplane) {
+                vpci_irqfd_update(p, vector);
+            }
             msix_notify(pd, vector);
         }
         return;
@@ -76,12 +208,117 @@ static VirtQueue *vpci_sel_vq(VirtIOPCIProxy *p)
     return p->queue_sel < p->vdev->nvqs ? &p->vdev->vq[p->queue_sel] : NULL;
 }
 
+/* ---- host notifiers (ioeventfd) ---- */
+
+static void vpci_queue_doorbells(VirtIOPCIProxy *p, VirtQueue *vq, bool add)
+{
+    void (*fn)(MemoryRegion *, hwaddr, unsigned, bool, uint64_t, EventNotifier *) =
+        add ? memory_region_add_eventfd : memory_region_del_eventfd;
+    if (vpci_modern(p)) {
+        /* §4.1.4.4: the queue's notify address, any write size. */
+        fn(&p->notify, (hwaddr)vq->index * VIRTIO_PCI_NOTIFY_MULT, 0, false, 0,
+           &vq->host_notifier);
+    }
+    if (vpci_legacy(p)) {
+        /* §4.1.4.8: a 16-bit write of the queue index to QUEUE_NOTIFY. */
+        fn(&p->legacy_io, 0x10, 2, true, vq->index, &vq->host_notifier);
+    }
+}
+
+static void vpci_start_ioeventfd(VirtIOPCIProxy *p)
+{
+    VirtIODevice *vdev = p->vdev;
+    if (!p->ioeventfd || p->ioeventfd_started ||
+        !(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+        return;
+    }
+    /*
+     * Under TCG and qtest the write already runs on a thread with the big
+     * lock, where calling the queue's handler directly is cheaper than a trip
+     * through the main loop: host notifiers pay off under KVM (no exit to
+     * userspace) and when an iothread serves the queues.
+     */
+    if (!kvm_enabled() && !vdev->dataplane) {
+        return;
+    }
+    memory_region_transaction_begin();
+    for (unsigned i = 0; i < vdev->nvqs; i++) {
+        VirtQueue *vq = &vdev->vq[i];
+        if (!vq->enabled || !vq->handle) {
+            continue;
+        }
+        if (event_notifier_init(&vq->host_notifier, false) < 0) {
+            emu_log_mask(LOG_UNIMP, "%s: queue %u: no eventfd (%s): notifications exit "
+                         "to emu\n", vdev->name, i, g_strerror(errno));
+            continue;
+        }
+        vpci_queue_doorbells(p, vq, true);
+        vq->host_notifier_enabled = true;
+    }
+    memory_region_transaction_commit();
+    p->ioeventfd_started = true;
+    if (!vdev->ops || !vdev->ops->dataplane_start || !vdev->ops->dataplane_start(vdev)) {
+        virtio_host_notifiers_attach(vdev, NULL);
+    }
+}
+
+/*
+ * Before a reset (@kick false) or when the driver stops: hand the doorbells
+ * back to the write callbacks. A doorbell rung just before is served here
+ * unless the rings are about to be forgotten.
+ */
+static void vpci_stop_ioeventfd(VirtIOPCIProxy *p, bool kick)
+{
+    VirtIODevice *vdev = p->vdev;
+    if (!p->ioeventfd_started) {
+        return;
+    }
+    if (vdev->ops && vdev->ops->dataplane_stop) {
+        vdev->ops->dataplane_stop(vdev);
+    }
+    virtio_host_notifiers_detach(vdev);
+    g_autofree bool *rung = g_new0(bool, vdev->nvqs);
+    memory_region_transaction_begin();
+    for (unsigned i = 0; i < vdev->nvqs; i++) {
+        VirtQueue *vq = &vdev->vq[i];
+        if (!vq->host_notifier_enabled) {
+            continue;
+        }
+        vpci_queue_doorbells(p, vq, false);
+        rung[i] = event_notifier_test_and_clear(&vq->host_notifier);
+        vq->host_notifier_enabled = false;
+    }
+    memory_region_transaction_commit();
+    for (unsigned i = 0; i < vdev->nvqs; i++) {
+        event_notifier_cleanup(&vdev->vq[i].host_notifier);
+    }
+    p->ioeventfd_started = false;
+    vpci_irqfds_release(p);
+    /* Interrupts an iothread raised just before still go out; a reset drops them. */
+    if (kick) {
+        vpci_irq_notifier_read(&p->irq_notifier);
+    } else {
+        event_notifier_test_and_clear(&p->irq_notifier);
+        memset(p->irq_pending, 0, (p->vectors / 64 + 1) * sizeof(uint64_t));
+    }
+    for (unsigned i = 0; kick && i < vdev->nvqs; i++) {
+        if (rung[i]) {
+            virtio_queue_notify(vdev, i);
+        }
+    }
+}
+
 static void vpci_set_status(VirtIOPCIProxy *p, uint8_t val)
 {
+    if (!(val & VIRTIO_CONFIG_S_DRIVER_OK)) {
+        /* Stop serving the queues before a reset forgets them. */
+        vpci_stop_ioeventfd(p, val != 0);
+    }
     virtio_set_status(p->vdev, val);
     if (!val) {
         vpci_update_intx(p);
     }
+    vpci_start_ioeventfd(p);
 }
 
 /* ---- common configuration (§4.1.4.3) ---- */
@@ -237,8 +474,8 @@ static uint64_t isr_read(void *opaque, hwaddr addr, unsigned size)
     if (addr) {
         return 0;
     }
-    uint8_t v = p->vdev->isr;
-    p->vdev->isr = 0;
+    /* An iothread may be setting bits: take and clear them at once. */
+    uint8_t v = __atomic_exchange_n(&p->vdev->isr, 0, __ATOMIC_SEQ_CST);
     vpci_update_intx(p);
     return v;
 }
@@ -344,8 +581,14 @@ static void legacy_reg_write(VirtIOPCIProxy *p, unsigned reg, uint32_t val)
         return;
     case VIRTIO_PCI_QUEUE_PFN:
         if (vq) {
+            /* The set of queues with doorbells changes: re-assign them. */
+            bool running = p->ioeventfd_started;
+            vpci_stop_ioeventfd(p, true);
             vdev->legacy = true;
             virtio_queue_set_legacy_pfn(vq, val);
+            if (running) {
+                vpci_start_ioeventfd(p);
+            }
         }
         return;
     case VIRTIO_PCI_QUEUE_SEL: p->queue_sel = val; return;
@@ -451,6 +694,9 @@ static void vpci_realize(PCIDevice *pd, Error **errp)
     VirtIODevice *vdev = p->vdev;
     vdev->tops = &vpci_tops;
     vdev->transport = p;
+    for (unsigned i = 0; i < vdev->nvqs; i++) {
+        vdev->vq[i].host_notifier.fd = -1;
+    }
     if (p->packed) {
         vdev->host_features |= 1ull << VIRTIO_F_RING_PACKED;
     }
@@ -519,12 +765,37 @@ static void vpci_realize(PCIDevice *pd, Error **errp)
         /* Legacy-only: VERSION_1 cannot be offered. */
         vdev->host_features &= ~(1ull << VIRTIO_F_VERSION_1);
     }
+
+    /* Interrupts raised by an iothread (last: nothing below can fail). */
+    if (event_notifier_init(&p->irq_notifier, false) < 0) {
+        error_setg_errno(errp, errno, "%s: cannot create an eventfd", vdev->name);
+        return;
+    }
+    event_notifier_set_handler(&p->irq_notifier, NULL, vpci_irq_notifier_read);
+    p->irq_pending = g_new0(uint64_t, p->vectors / 64 + 1);
+    /* How iothread interrupts went out (qom-get; tests). */
+    object_property_add_uint64_ptr(o, "x-irqs-deferred", &p->irqs_deferred);
+    object_property_add_uint64_ptr(o, "x-irqs-irqfd", &p->irqs_irqfd);
+    object_property_add_uint64_ptr(o, "x-irqs-direct", &p->irqs_direct);
+    if (p->vectors && kvm_irqchip_in_kernel()) {
+        p->irqfds = g_new0(VirtIOPCIIrqfd, p->vectors);
+        for (uint32_t v = 0; v < p->vectors; v++) {
+            p->irqfds[v].virq = -1;
+            p->irqfds[v].e.fd = -1;
+        }
+    }
 }
 
 static void vpci_exit(PCIDevice *pd)
 {
     VirtIOPCIProxy *p = VIRTIO_PCI(pd);
     VirtIOPCIClass *vc = VIRTIO_PCI_GET_CLASS(pd);
+    if (p->vdev) {
+        vpci_stop_ioeventfd(p, false);
+    }
+    event_notifier_cleanup(&p->irq_notifier);
+    g_clear_pointer(&p->irq_pending, g_free);
+    g_clear_pointer(&p->irqfds, g_free);
     if (msix_present(pd)) {
         msix_uninit(pd);
     }
@@ -537,6 +808,7 @@ static void vpci_reset(PCIDevice *pd)
 {
     VirtIOPCIProxy *p = VIRTIO_PCI(pd);
     if (p->vdev) {
+        vpci_stop_ioeventfd(p, false);
         virtio_reset(p->vdev);
         p->dfselect = p->gfselect = 0;
         p->queue_sel = 0;
@@ -565,6 +837,8 @@ static const Property vpci_props[] = {
     DEFINE_PROP_UINT32("vectors", VirtIOPCIProxy, vectors, UINT32_MAX),
     /* Off by default, as in QEMU 7.2: Linux then keeps split rings. */
     DEFINE_PROP_BOOL("packed", VirtIOPCIProxy, packed, false),
+    /* As QEMU: doorbells through eventfds (KVM_IOEVENTFD under KVM). */
+    DEFINE_PROP_BOOL("ioeventfd", VirtIOPCIProxy, ioeventfd, true),
     DEFINE_PROP_END_OF_LIST(),
 };
 

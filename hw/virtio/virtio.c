@@ -11,6 +11,7 @@
 #include "hw/virtio/virtio.h"
 #include "hw/virtio/virtio-packed.h"
 #include "util/log.h"
+#include "util/rcu.h"
 #include <stdarg.h>
 
 #define VIRTIO_ERR(vdev, ...) virtio_error(vdev, __VA_ARGS__)
@@ -280,7 +281,7 @@ void virtio_notify_config(VirtIODevice *vdev)
     if (!(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
         return;
     }
-    vdev->isr |= VIRTIO_ISR_CONFIG;
+    __atomic_fetch_or(&vdev->isr, VIRTIO_ISR_CONFIG, __ATOMIC_SEQ_CST);
     if (vdev->tops && vdev->tops->notify) {
         vdev->tops->notify(vdev->transport, vdev->config_vector);
     }
@@ -330,6 +331,40 @@ void virtio_queue_notify(VirtIODevice *vdev, unsigned n)
         return;
     }
     vq->handle(vdev, vq);
+}
+
+/* A doorbell write reached the queue's eventfd (main loop or an iothread). */
+static void virtio_queue_host_notifier_read(EventNotifier *n)
+{
+    VirtQueue *vq = container_of(n, VirtQueue, host_notifier);
+    if (event_notifier_test_and_clear(n)) {
+        /* An iothread has no big lock: the rings are read under RCU. */
+        rcu_read_lock();
+        virtio_queue_notify(vq->vdev, vq->index);
+        rcu_read_unlock();
+    }
+}
+
+void virtio_host_notifiers_attach(VirtIODevice *vdev, GMainContext *ctx)
+{
+    for (unsigned i = 0; i < vdev->nvqs; i++) {
+        VirtQueue *vq = &vdev->vq[i];
+        if (vq->host_notifier_enabled) {
+            event_notifier_set_handler(&vq->host_notifier, ctx,
+                                       virtio_queue_host_notifier_read);
+            event_notifier_set(&vq->host_notifier);
+        }
+    }
+}
+
+void virtio_host_notifiers_detach(VirtIODevice *vdev)
+{
+    for (unsigned i = 0; i < vdev->nvqs; i++) {
+        VirtQueue *vq = &vdev->vq[i];
+        if (vq->host_notifier_enabled) {
+            event_notifier_set_handler(&vq->host_notifier, NULL, NULL);
+        }
+    }
 }
 
 /* Map one guest buffer into @iov/@addrs (several pieces if it crosses regions). */
@@ -648,7 +683,8 @@ void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
     if (vdev->broken || !vq->enabled || !virtio_should_notify(vdev, vq)) {
         return;
     }
-    vdev->isr |= VIRTIO_ISR_QUEUE;
+    /* An iothread sets it while a vCPU may read (and clear) it. */
+    __atomic_fetch_or(&vdev->isr, VIRTIO_ISR_QUEUE, __ATOMIC_SEQ_CST);
     if (vdev->tops && vdev->tops->notify) {
         vdev->tops->notify(vdev->transport, vq->vector);
     }

@@ -102,11 +102,45 @@ void blk_aio_pdiscard(BlockBackend *blk, int64_t offset, int64_t bytes,
                       BlockCompletionFunc *cb, void *opaque);
 bool blk_discard_enabled(const BlockBackend *blk);
 
+/*
+ * Where @blk's completion callbacks run: NULL (the default) on the main loop
+ * with the big lock; an iothread's GMainContext in that thread without it
+ * (virtio-blk iothread=). Submit from that same thread. Only an idle backend
+ * moves (drain it first).
+ */
+void blk_set_aio_context(BlockBackend *blk, GMainContext *ctx);
+GMainContext *blk_get_aio_context(const BlockBackend *blk);
+
+/*
+ * For a main-loop backend: let a completion callback run on the block worker
+ * thread that finished the request, under the big lock, when that lock is free
+ * (else on the main loop as usual). Saves the main loop's wakeup on the way to
+ * the guest's interrupt; for devices whose callbacks need nothing but the big
+ * lock (IDE). Off by default.
+ */
+void blk_set_complete_on_worker(BlockBackend *blk, bool on);
+
+/*
+ * Do a read or write now, on the calling thread, if that cannot block: the
+ * data is in the host page cache (buffered images; never O_DIRECT, never with
+ * the write cache off, only where the filesystem does non-blocking writes).
+ * 0: done, no callback follows. -EAGAIN: nothing to rely on was done (a write
+ * may have happened in part); submit the request with blk_aio_* as usual,
+ * which also reports any error. Not ordered against requests in flight: the
+ * caller has none that overlap. A device uses it to finish a small request
+ * without a thread handoff (IDE DMA).
+ */
+int blk_try_preadv_nowait(BlockBackend *blk, int64_t offset, const struct iovec *iov,
+                          int niov);
+int blk_try_pwritev_nowait(BlockBackend *blk, int64_t offset, const struct iovec *iov,
+                           int niov);
+
 /* Requests submitted and not yet completed (callback not yet run). */
 unsigned blk_in_flight(const BlockBackend *blk);
 /* Wait until every request of @blk has completed and its callback has run.
- * Callbacks (of any backend) run on the calling thread, which must hold the
- * big lock. */
+ * Callbacks (of any main-loop backend) run on the calling thread, which must
+ * hold the big lock; those of a backend on an iothread run in that iothread
+ * (the caller waits for it). */
 void blk_drain(BlockBackend *blk);
 void blk_drain_all(void);
 

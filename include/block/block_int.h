@@ -27,6 +27,17 @@ typedef struct BlockDriver {
                   const struct iovec *iov, int niov);
     int (*pwritev)(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
                    const struct iovec *iov, int niov);
+    /*
+     * Optional: the same transfer, done now only if it cannot block (the data
+     * is in the host page cache). 0 when all of it was done; -EAGAIN otherwise
+     * (not cached, not supported, short, any error), and the caller then runs
+     * the request the usual way (a write may have been done in part: the
+     * retry writes the same bytes again). Called on any thread.
+     */
+    int (*preadv_nowait)(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                         const struct iovec *iov, int niov);
+    int (*pwritev_nowait)(BlockDriverState *bs, uint64_t offset, uint64_t bytes,
+                          const struct iovec *iov, int niov);
     /* Make completed writes durable, including the layers this one stores its
      * data in (a format driver flushes its file node); NULL: nothing to do. */
     int (*flush)(BlockDriverState *bs);

@@ -16,9 +16,26 @@ int main_loop_run(void);
 /* Wake the main loop from another thread. */
 void main_loop_notify(void);
 
+/*
+ * Pollers whose fd set is rebuilt every iteration (libslirp), kept out of
+ * GLib, whose poll records wake the loop whenever one is added or removed.
+ * Before the loop sleeps, fill appends GPollFDs to @fds and may lower
+ * *@timeout_ns (-1: none); after it wakes (and GLib's sources ran), done
+ * gets those entries with their revents (@error: the poll failed, revents
+ * are 0). Both run in the main loop thread with the big lock held.
+ */
+typedef struct MainLoopPoller MainLoopPoller;
+typedef void MainLoopPollFill(GArray *fds, int64_t *timeout_ns, void *opaque);
+typedef void MainLoopPollDone(GPollFD *fds, guint n, bool error, void *opaque);
+MainLoopPoller *main_loop_add_poller(MainLoopPollFill *fill, MainLoopPollDone *done,
+                                     void *opaque);
+void main_loop_remove_poller(MainLoopPoller *p);
+
 /* The big lock. The main loop holds it except while it polls. */
 void bql_lock(void);
 void bql_unlock(void);
+/* Take it if nobody holds it: true if taken. */
+bool bql_trylock(void);
 bool bql_locked(void);
 
 /* Bottom halves: run once on the main loop, soon, after being scheduled.

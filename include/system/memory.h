@@ -31,6 +31,7 @@
 #include "util/osdep.h"
 #include "util/error.h"
 #include "qom/object.h"
+#include "util/event-notifier.h"
 
 #ifndef TARGET_PAGE_BITS
 #define TARGET_PAGE_BITS 12
@@ -48,6 +49,7 @@ typedef struct AddressSpace AddressSpace;
 typedef struct FlatView FlatView;
 typedef struct FlatRange FlatRange;
 typedef struct RAMBlock RAMBlock;
+typedef struct MemoryRegionIoeventfd MemoryRegionIoeventfd;
 
 typedef enum MemTxResult {
     MEMTX_OK = 0,
@@ -122,6 +124,17 @@ struct MemoryRegion {
     MemoryRegion *container;
     MemoryRegion *subregions;      /* highest priority first, newest first on ties */
     MemoryRegion *next_sibling;
+    MemoryRegionIoeventfd *ioeventfds;   /* memory_region_add_eventfd, big lock */
+    unsigned ioeventfd_nb;
+};
+
+/* A doorbell: a write of @size bytes (0: any size) at @addr, matching @data if @match_data. */
+struct MemoryRegionIoeventfd {
+    hwaddr addr;                   /* in the region; in the address space for listeners */
+    unsigned size;
+    bool match_data;
+    uint64_t data;
+    EventNotifier *e;
 };
 
 /* One piece of a flat view: the part of @mr seen at [start, last]. */
@@ -176,6 +189,15 @@ struct MemoryListener {
     void (*log_sync)(MemoryListener *listener, MemoryRegionSection *section);
     void (*log_global_start)(MemoryListener *listener);
     void (*log_global_stop)(MemoryListener *listener);
+    /*
+     * An ioeventfd entered or left the view: @section covers the doorbell's
+     * bytes in the address space (size 0: any access size). KVM registers it
+     * with KVM_IOEVENTFD so the guest's write never exits to emu.
+     */
+    void (*eventfd_add)(MemoryListener *listener, MemoryRegionSection *section,
+                        bool match_data, uint64_t data, EventNotifier *e);
+    void (*eventfd_del)(MemoryListener *listener, MemoryRegionSection *section,
+                        bool match_data, uint64_t data, EventNotifier *e);
     int priority;
     const char *name;
     /* private */
@@ -187,6 +209,8 @@ struct AddressSpace {
     MemoryRegion *root;
     FlatView *current_map;         /* RCU: release store, acquire load */
     GList *listeners;              /* sorted by ascending priority */
+    MemoryRegionIoeventfd *ioeventfds;   /* in the view, as listeners were told */
+    unsigned ioeventfd_nb;
 };
 
 /* ---- regions ---- */
@@ -230,6 +254,18 @@ void memory_region_set_address(MemoryRegion *mr, hwaddr addr);
 void memory_region_set_alias_offset(MemoryRegion *mr, hwaddr offset);
 void memory_region_set_size(MemoryRegion *mr, uint64_t size);
 void memory_region_set_readonly(MemoryRegion *mr, bool readonly);
+
+/*
+ * ioeventfds (as QEMU): a write to [@addr, @addr + @size) of @mr (@size 0:
+ * a write of any size at @addr) whose value equals @data (or any value unless
+ * @match_data) signals @e instead of calling the region's write callback.
+ * Under KVM the write does not even leave the kernel (KVM_IOEVENTFD); under
+ * TCG and qtest the dispatch checks the region's eventfds first. Big lock.
+ */
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, EventNotifier *e);
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data, EventNotifier *e);
 
 /* Batch edits so that one flat view is rendered (and listeners told) at the end. */
 void memory_region_transaction_begin(void);

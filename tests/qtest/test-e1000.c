@@ -50,11 +50,14 @@
 #define RDLEN 0x2808
 #define RDH 0x2810
 #define RDT 0x2818
+#define RDTR 0x2820
+#define RADV 0x282c
 #define TDBAL 0x3800
 #define TDBAH 0x3804
 #define TDLEN 0x3808
 #define TDH 0x3810
 #define TDT 0x3818
+#define TIDV 0x3820
 #define GPRC 0x4074
 #define GPTC 0x4080
 #define TOTL 0x40c8
@@ -535,6 +538,93 @@ static void test_interrupts(void)
     g_assert_cmphex(rd(d, RCTL), ==, 0);
     g_assert_cmphex(rd(d, CTRL) & (1u << 26), ==, 0);
     g_assert_cmphex(rd(d, RAH0), ==, 0x8000efcd);
+    dev_free(d);
+}
+
+/*
+ * Interrupt delay timers (SDM 3.2.7.1, 13.4.30-31, 13.4.41, 13.4.44), in
+ * 1.024 us units on the virtual clock the test steps: RDTR restarts with
+ * every frame, RADV does not and forces RXT0 while frames keep coming, FPD
+ * flushes at once; TIDV delays TXDW for descriptors with IDE.
+ */
+static void test_interrupt_delay(void)
+{
+    Dev *d = dev_start(true, NULL);
+    QTestState *s = d->s;
+    uint8_t f[256], got[2048];
+    size_t n = build_udp(f, MAC, 64);
+    int rx = 0;
+
+    rx_setup(d, 0x2 | (1u << 15));
+    wr(d, IMS, ICR_RXT0 | ICR_TXDW);
+    rd(d, ICR);
+    wr(d, RDTR, 100);                   /* 102.4 us after the last frame */
+    wr(d, RADV, 300);                   /* 307.2 us after the first */
+    g_assert_cmpuint(rd(d, RDTR), ==, 100);
+    g_assert_cmpuint(rd(d, RADV), ==, 300);
+
+    /* The packet timer: each frame restarts it. */
+    sock_send(d, f, n);
+    g_assert_true(rx_wait(d, rx++, 5000));
+    g_assert_false(qtest_get_irq(s, GSI_INTA));
+    qtest_clock_step(s, 60 * 1000);
+    sock_send(d, f, n);
+    g_assert_true(rx_wait(d, rx++, 5000));
+    qtest_clock_step(s, 90 * 1000);     /* 150 us after the first, 90 after the second */
+    g_assert_false(qtest_get_irq(s, GSI_INTA));
+    qtest_clock_step(s, 15 * 1000);     /* 105 us after the second */
+    g_assert_true(qtest_get_irq(s, GSI_INTA));
+    g_assert_cmphex(rd(d, ICR), ==, ICR_RXT0);
+    g_assert_false(qtest_get_irq(s, GSI_INTA));
+
+    /* The absolute timer: frames every 80 us never let RDTR run out. */
+    for (int t = 0; t <= 240; t += 80) {
+        sock_send(d, f, n);
+        g_assert_true(rx_wait(d, rx++, 5000));
+        qtest_clock_step(s, t < 240 ? 80 * 1000 : 60 * 1000);
+        g_assert_false(qtest_get_irq(s, GSI_INTA));
+    }
+    qtest_clock_step(s, 10 * 1000);     /* 310 us after the first: RADV (307.2) ran out */
+    g_assert_true(qtest_get_irq(s, GSI_INTA));
+    g_assert_cmphex(rd(d, ICR), ==, ICR_RXT0);
+    /* RXT0 stopped the packet timer too: no second interrupt. */
+    qtest_clock_step(s, 1000 * 1000);
+    g_assert_false(qtest_get_irq(s, GSI_INTA));
+    g_assert_cmphex(rd(d, ICR), ==, 0);
+
+    /* FPD: the pending interrupt now; the bit reads back 0. */
+    sock_send(d, f, n);
+    g_assert_true(rx_wait(d, rx++, 5000));
+    g_assert_false(qtest_get_irq(s, GSI_INTA));
+    wr(d, RDTR, 100 | (1u << 31));
+    g_assert_true(qtest_get_irq(s, GSI_INTA));
+    g_assert_cmpuint(rd(d, RDTR), ==, 100);
+    g_assert_cmphex(rd(d, ICR) & ICR_RXT0, ==, ICR_RXT0);    /* RXDMT0 too by now */
+    /* RDTR 0: no delay at all. */
+    wr(d, RDTR, 0);
+    sock_send(d, f, n);
+    g_assert_true(rx_wait(d, rx++, 5000));
+    g_assert_true(qtest_get_irq(s, GSI_INTA));
+    g_assert_cmphex(rd(d, ICR) & ICR_RXT0, ==, ICR_RXT0);
+
+    /* Transmit: RS|IDE waits for TIDV (51.2 us); RS alone is immediate. */
+    qtest_memwrite(s, TX_BUF, f, n);
+    tx_setup(d);
+    wr(d, TIDV, 50);
+    tx_put(d, TX_BUF, legacy(n, 0, 0x01 | 0x08 | 0x80, 0, 0));
+    tx_kick(d);
+    g_assert_cmpint(sock_recv(d, got, sizeof(got), 5000), ==, (int)n);
+    g_assert_false(qtest_get_irq(s, GSI_INTA));
+    qtest_clock_step(s, 40 * 1000);
+    g_assert_false(qtest_get_irq(s, GSI_INTA));
+    qtest_clock_step(s, 20 * 1000);
+    g_assert_true(qtest_get_irq(s, GSI_INTA));
+    g_assert_cmphex(rd(d, ICR) & ICR_TXDW, ==, ICR_TXDW);
+    tx_put(d, TX_BUF, legacy(n, 0, 0x01 | 0x08, 0, 0));
+    tx_kick(d);
+    g_assert_cmpint(sock_recv(d, got, sizeof(got), 5000), ==, (int)n);
+    g_assert_true(qtest_get_irq(s, GSI_INTA));
+    g_assert_cmphex(rd(d, ICR) & ICR_TXDW, ==, ICR_TXDW);
     dev_free(d);
 }
 
@@ -1109,6 +1199,7 @@ int main(int argc, char **argv)
     g_test_add_func("/e1000/eeprom-bitbang", test_eeprom_bitbang);
     g_test_add_func("/e1000/phy", test_phy);
     g_test_add_func("/e1000/interrupts", test_interrupts);
+    g_test_add_func("/e1000/interrupt-delay", test_interrupt_delay);
     g_test_add_func("/e1000/tx-legacy", test_tx_legacy);
     g_test_add_func("/e1000/tx-csum-offload", test_tx_csum_offload);
     g_test_add_func("/e1000/tx-tso", test_tx_tso);

@@ -377,6 +377,78 @@ static void test_dma(void)
     g_assert_cmpint(qtest_quit(s), ==, 0);
 }
 
+/*
+ * The same DMA transfers in every cache mode, through the paths they take:
+ * buffered reads (writeback, writethrough, unsafe) finish on the spot from the
+ * host page cache, cache=none goes to a worker with O_DIRECT, writethrough
+ * writes are flushed on a worker. The file (read with pread) is the oracle for
+ * data; SFF-8038i §3.1.2 for the status (Interrupt set, Active clear) and ATA
+ * for INTRQ (asserted at completion, cleared by reading Status).
+ */
+static void test_dma_cache_modes(void)
+{
+    static const char *const modes[] = { "writeback", "none", "writethrough", "unsafe" };
+    uint8_t data[8192], buf[8192], zero[4096] = { 0 }, sec[512];
+
+    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+        QTestState *s = qtest_initf("-machine pc -nodefaults -m 64M "
+                                    "-drive file=%s,if=ide,index=0,format=raw,cache=%s",
+                                    disk_path, modes[m]);
+        uint32_t lba = 100 + m * 32;
+        cfg_writel(s, IDE_BDF, 0x20, BMDMA | 1);
+        cfg_writew(s, IDE_BDF, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+        qtest_irq_intercept_in(s, "/machine/gsi");
+
+        /* WRITE DMA: 16 sectors from one PRD. */
+        for (size_t i = 0; i < sizeof(data); i++) {
+            data[i] = i * 7 + m * 13 + 1;
+        }
+        qtest_memwrite(s, 0x30000, data, sizeof(data));
+        prd(s, 0, 0x30000, sizeof(data), true);
+        set_lba28(s, P0, lba, 16);
+        uint8_t bm = dma_cmd(s, 0xca, false);
+        g_assert_cmphex(bm & 0x07, ==, 0x04);
+        g_assert_true(qtest_get_irq(s, 14));
+        g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+        g_assert_false(qtest_get_irq(s, 14));
+        disk_expect(lba, data, sizeof(data));
+
+        /* READ DMA of the same sectors into other memory, two PRDs. */
+        qtest_memwrite(s, 0x40000, zero, sizeof(zero));
+        qtest_memwrite(s, 0x50000, zero, sizeof(zero));
+        prd(s, 0, 0x40000, 4096, false);
+        prd(s, 1, 0x50000, 4096, true);
+        set_lba28(s, P0, lba, 16);
+        bm = dma_cmd(s, 0xc8, true);
+        g_assert_cmphex(bm & 0x07, ==, 0x04);
+        g_assert_true(qtest_get_irq(s, 14));
+        g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+        qtest_memread(s, 0x40000, buf, 4096);
+        qtest_memread(s, 0x50000, buf + 4096, 4096);
+        g_assert_cmpmem(buf, sizeof(buf), data, sizeof(data));
+
+        /* The file changed behind emu's back: a read sees the new bytes. */
+        memset(sec, 0xc3 ^ (int)m, sizeof(sec));
+        g_assert_cmpint(pwrite(disk_fd, sec, sizeof(sec), (off_t)(lba + 3) * 512), ==, 512);
+        prd(s, 0, 0x40000, 512, true);
+        set_lba28(s, P0, lba + 3, 1);
+        bm = dma_cmd(s, 0xc8, true);
+        g_assert_cmphex(bm & 0x07, ==, 0x04);
+        qtest_memread(s, 0x40000, buf, 512);
+        g_assert_cmpmem(buf, 512, sec, 512);
+
+        /* A read across the end of the disk: IDNF, nothing transferred. */
+        qtest_memwrite(s, 0x40000, zero, 512);
+        prd(s, 0, 0x40000, 1024, true);
+        set_lba48(s, P0, DISK_SECTORS - 1, 2);
+        dma_cmd(s, 0x25, true);
+        uint8_t st = qtest_inb(s, P0 + 7);
+        g_assert_cmphex(st & 0x01, ==, 0x01);
+        g_assert_cmphex(qtest_inb(s, P0 + 1) & 0x10, ==, 0x10);
+        g_assert_cmpint(qtest_quit(s), ==, 0);
+    }
+}
+
 static void test_dma_hostile(void)
 {
     QTestState *s = start(NULL);
@@ -949,6 +1021,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ide/ata/errors", test_errors);
     g_test_add_func("/ide/bmdma/prd", test_dma);
     g_test_add_func("/ide/bmdma/hostile", test_dma_hostile);
+    g_test_add_func("/ide/bmdma/cache-modes", test_dma_cache_modes);
     g_test_add_func("/ide/atapi/commands", test_atapi);
     g_test_add_func("/ide/atapi/no-medium", test_atapi_no_medium);
     g_test_add_func("/ide/atapi/change", test_atapi_change);

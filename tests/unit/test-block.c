@@ -432,6 +432,193 @@ static int count_overlays(void)
     return n;
 }
 
+/* ---- fast paths: on-the-spot I/O and completion on the worker ---- */
+
+/* The kernel's answer for this directory, asked directly: the oracle. */
+static bool nowait_writes_work(const char *dir)
+{
+    g_autofree char *p = g_build_filename(dir, "nowait-probe", NULL);
+    int fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    char buf[4096] = { 1 };
+    struct iovec v = { .iov_base = buf, .iov_len = sizeof(buf) };
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(pwrite(fd, buf, sizeof(buf), 0), ==, sizeof(buf));
+    bool ok = pwritev2(fd, &v, 1, 0, RWF_NOWAIT) == sizeof(buf);
+    close(fd);
+    unlink(p);
+    return ok;
+}
+
+static void test_nowait(void)
+{
+    g_autofree char *path = make_image("nowait.img", 1 << 20);
+    size_t len;
+    g_free(read_file(path, &len));          /* now in the page cache */
+    BlockBackend *blk = open_image(path, NULL, false, false, &error_abort);
+    uint8_t a[1024], b[3072];
+    struct iovec two[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+
+    /* A cached read, done on the spot: no callback, nothing in flight. */
+    g_assert_cmpint(blk_try_preadv_nowait(blk, 12288, two, 2), ==, 0);
+    g_assert_cmpuint(blk_in_flight(blk), ==, 0);
+    for (int i = 0; i < 4096; i++) {
+        g_assert_cmpuint(i < 1024 ? a[i] : b[i - 1024], ==, pattern(12288 + i));
+    }
+    /* Out of range, negative, empty: the asynchronous path's to refuse. */
+    struct iovec one = { a, 512 }, none = { a, 0 };
+    g_assert_cmpint(blk_try_preadv_nowait(blk, (1 << 20) - 256, &one, 1), ==, -EAGAIN);
+    g_assert_cmpint(blk_try_preadv_nowait(blk, -512, &one, 1), ==, -EAGAIN);
+    g_assert_cmpint(blk_try_preadv_nowait(blk, 0, &none, 1), ==, -EAGAIN);
+    g_assert_cmpint(blk_try_pwritev_nowait(blk, 1 << 20, &one, 1), ==, -EAGAIN);
+
+    /* A write: done exactly where the kernel does non-blocking buffered writes. */
+    memset(a, 0x77, sizeof(a));
+    struct iovec w = { a, 1024 };
+    int r = blk_try_pwritev_nowait(blk, 4096, &w, 1);
+    g_autofree uint8_t *file = read_file(path, &len);
+    if (nowait_writes_work(testdir)) {
+        g_assert_cmpint(r, ==, 0);
+        for (int i = 0; i < 1024; i++) {
+            g_assert_cmpuint(file[4096 + i], ==, 0x77);
+        }
+    } else {
+        g_assert_cmpint(r, ==, -EAGAIN);
+        g_assert_cmpuint(file[4096], ==, pattern(4096));
+    }
+    g_assert_cmpuint(file[4096 + 1024], ==, pattern(4096 + 1024));
+    blk_unref(blk);
+
+    /* Write cache off (each write flushed) and read-only: never on the spot. */
+    static const struct { const char *cache; bool ro; } no_write[] = {
+        { "writethrough", false }, { NULL, true },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(no_write); i++) {
+        g_autofree uint8_t *before = read_file(path, &len);
+        blk = open_image(path, no_write[i].cache, no_write[i].ro, false, &error_abort);
+        memset(a, 0x99, sizeof(a));
+        g_assert_cmpint(blk_try_pwritev_nowait(blk, 8192, &w, 1), ==, -EAGAIN);
+        g_assert_cmpint(blk_try_preadv_nowait(blk, 0, &one, 1), ==, 0);
+        g_assert_cmpuint(a[5], ==, before[5]);
+        blk_unref(blk);
+        g_autofree uint8_t *after = read_file(path, &len);
+        g_assert_cmpmem(before, 1 << 20, after, 1 << 20);
+    }
+
+    /* The -snapshot overlay and O_DIRECT have no on-the-spot path. */
+    blk = open_image(path, NULL, false, true, &error_abort);
+    g_assert_cmpint(blk_try_preadv_nowait(blk, 0, &one, 1), ==, -EAGAIN);
+    g_assert_cmpint(blk_try_pwritev_nowait(blk, 0, &one, 1), ==, -EAGAIN);
+    blk_unref(blk);
+    if (odirect_works(testdir)) {
+        blk = open_image(path, "none", false, false, &error_abort);
+        g_assert_cmpint(blk_try_preadv_nowait(blk, 0, &one, 1), ==, -EAGAIN);
+        blk_unref(blk);
+    }
+
+    /* The padded tail of an image that is not a sector multiple: short, so
+     * the blocking path (which zero-fills) must do it. */
+    g_autofree char *odd = make_image("odd-nowait.img", 1000);
+    blk = open_image(odd, NULL, false, false, &error_abort);
+    g_assert_cmpint(blk_try_preadv_nowait(blk, 512, &one, 1), ==, -EAGAIN);
+    g_assert_cmpint(blk_try_preadv_nowait(blk, 0, &one, 1), ==, 0);
+    blk_unref(blk);
+}
+
+static void wait_done_unlocked(Done *d, int n)
+{
+    gint64 deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    for (;;) {
+        bool all = true;
+        for (int i = 0; i < n; i++) {
+            all &= __atomic_load_n(&d[i].done, __ATOMIC_ACQUIRE);
+        }
+        if (all) {
+            return;
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(1000);
+    }
+}
+
+static void test_complete_on_worker(void)
+{
+    g_autofree char *path = make_image("worker.img", 1 << 20);
+    BlockBackend *blk = open_image(path, NULL, false, false, &error_abort);
+    blk_set_complete_on_worker(blk, true);
+
+    /*
+     * With the big lock free and no main loop running, the worker runs the
+     * callback itself, holding the lock. One request at a time, submitted
+     * without the lock, so that no completion can find it taken (by this
+     * thread or the previous worker); without the opt-in they would wait for
+     * a main loop that never runs.
+     */
+    enum { N = 24 };
+    Done d[N] = { 0 };
+    static uint8_t buf[N][512];
+    bql_unlock();
+    for (int i = 0; i < N; i++) {
+        blk_aio_pread(blk, 4096 * i, buf[i], 512, done_cb, &d[i]);
+        wait_done_unlocked(&d[i], 1);
+        while (blk_in_flight(blk)) {           /* it drops after the callback */
+            g_usleep(100);
+        }
+        bql_lock();                            /* the worker has let it go */
+        bql_unlock();
+    }
+    bql_lock();
+    for (int i = 0; i < N; i++) {
+        g_assert_cmpint(d[i].ret, ==, 0);
+        g_assert_false(d[i].on_main_thread);
+        g_assert_true(d[i].bql);
+        g_assert_cmpuint(buf[i][7], ==, pattern(4096 * i + 7));
+    }
+
+    /*
+     * A drain holding the big lock while workers finish: they find the lock
+     * taken and queue the requests for it. No deadlock; every callback runs
+     * once, here.
+     */
+    Done e[N];
+    for (int round = 0; round < 3; round++) {
+        memset(e, 0, sizeof(e));
+        for (int i = 0; i < N; i++) {
+            blk_aio_pwrite(blk, 65536 + 512 * i, buf[i], 512, done_cb, &e[i]);
+        }
+        if (round == 1) {
+            g_usleep(20000);                   /* let the workers finish first */
+        }
+        blk_drain(blk);
+        g_assert_cmpuint(blk_in_flight(blk), ==, 0);
+        for (int i = 0; i < N; i++) {
+            g_assert_true(e[i].done && e[i].bql && e[i].on_main_thread);
+            g_assert_cmpint(e[i].ret, ==, 0);
+        }
+    }
+    size_t len;
+    g_autofree uint8_t *file = read_file(path, &len);
+    for (int i = 0; i < N; i++) {
+        g_assert_cmpmem(file + 65536 + 512 * i, 512, buf[i], 512);
+    }
+    /* The synchronous helpers wait on the same queue. */
+    uint8_t x[512];
+    g_assert_cmpint(blk_pread(blk, 65536 + 512 * 3, x, 512), ==, 0);
+    g_assert_cmpmem(x, 512, buf[3], 512);
+    blk_unref(blk);
+
+    /* Without the opt-in: the main loop, as before. */
+    blk = open_image(path, NULL, false, false, &error_abort);
+    Done m = { 0 };
+    blk_aio_pread(blk, 0, buf[0], 512, done_cb, &m);
+    bql_unlock();
+    g_usleep(50000);
+    bql_lock();
+    g_assert_false(m.done);
+    wait_all(&m, 1);
+    g_assert_true(m.on_main_thread && m.bql);
+    blk_unref(blk);
+}
+
 static void test_snapshot(void)
 {
     enum { SIZE = 1 << 20 };
@@ -925,6 +1112,8 @@ int main(int argc, char **argv)
     main_thread = g_thread_self();
 
     g_test_add_func("/block/async-rw", test_async_rw);
+    g_test_add_func("/block/nowait", test_nowait);
+    g_test_add_func("/block/complete-on-worker", test_complete_on_worker);
     g_test_add_func("/block/cache-modes", test_cache_modes);
     g_test_add_func("/block/bounce", test_bounce);
     g_test_add_func("/block/eof", test_eof);

@@ -46,11 +46,25 @@ typedef struct VirtIOPCIProxy {
     bool disable_modern;
     uint32_t vectors;           /* MSI-X vectors; 0: INTx only */
     bool packed;                /* offer VIRTIO_F_RING_PACKED (§2.8) */
+    bool ioeventfd;             /* doorbells through eventfds (default on, as QEMU) */
+    /* ioeventfd state: host notifiers assigned (between DRIVER_OK and reset) */
+    bool ioeventfd_started;
+    /*
+     * Interrupts raised without the big lock (an iothread): the vector's
+     * irqfd (KVM, MSI-X), or sent under a bql_trylock, or the vector's bit
+     * (bit @vectors: INTx) is set and irq_notifier wakes the main loop.
+     */
+    EventNotifier irq_notifier;
+    uint64_t *irq_pending;
+    struct VirtIOPCIIrqfd *irqfds;  /* per vector, KVM only */
     /* common configuration selectors */
     uint32_t dfselect, gfselect;
     uint16_t queue_sel;
     /* counters */
     uint64_t bad_accesses;
+    uint64_t irqs_deferred;     /* interrupts sent from an iothread via the main loop */
+    uint64_t irqs_irqfd;        /* ... or through a KVM irqfd */
+    uint64_t irqs_direct;       /* ... or from the iothread, the big lock being free */
 } VirtIOPCIProxy;
 
 typedef struct VirtIOPCIClass {

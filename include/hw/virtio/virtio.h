@@ -14,6 +14,7 @@
 
 #include "util/osdep.h"
 #include "system/memory.h"
+#include "util/event-notifier.h"
 #include <sys/uio.h>
 
 /* Device status bits (§2.1). */
@@ -86,6 +87,13 @@ struct VirtQueue {
      */
     bool avail_wrap_toggled, used_wrap_toggled, signalled_wrap_toggled;
     VirtIOHandleOutput *handle;
+    /*
+     * ioeventfd: the transport points the queue's doorbell at this notifier
+     * while the driver is running (DRIVER_OK); its handler runs the queue in
+     * the main loop, or in an iothread when the device serves it there.
+     */
+    EventNotifier host_notifier;
+    bool host_notifier_enabled;
 };
 
 typedef struct VirtIODeviceOps {
@@ -97,6 +105,14 @@ typedef struct VirtIODeviceOps {
     void (*reset)(VirtIODevice *vdev);
     /* The features the guest accepted, at FEATURES_OK / DRIVER_OK. */
     void (*set_features)(VirtIODevice *vdev, uint64_t features);
+    /*
+     * Host notifiers are on (ioeventfd): true if the device serves its queues
+     * elsewhere (an iothread, it attaches the handlers itself); false lets the
+     * main loop serve them.
+     */
+    bool (*dataplane_start)(VirtIODevice *vdev);
+    /* Host notifiers are about to go: stop serving, synchronously and drained. */
+    void (*dataplane_stop)(VirtIODevice *vdev);
 } VirtIODeviceOps;
 
 /* What the transport provides. */
@@ -118,6 +134,7 @@ struct VirtIODevice {
     uint8_t config_generation;
     bool legacy;                /* the driver uses the legacy interface */
     bool broken;                /* NEEDS_RESET set: nothing is processed */
+    bool dataplane;             /* served from an iothread: needs host notifiers */
     size_t config_len;
     uint8_t *config;
     unsigned nvqs;
@@ -162,6 +179,13 @@ void virtio_notify_config(VirtIODevice *vdev);
 
 /* The driver notified queue @n. */
 void virtio_queue_notify(VirtIODevice *vdev, unsigned n);
+/*
+ * Serve the host notifiers of every queue that has one from @ctx (NULL: the
+ * main loop) and run each queue once, for notifications that came before.
+ * Detach from the thread iterating the old context (or when it is idle).
+ */
+void virtio_host_notifiers_attach(VirtIODevice *vdev, GMainContext *ctx);
+void virtio_host_notifiers_detach(VirtIODevice *vdev);
 /* Legacy layout from a page frame number (§4.1.4.8 / 2.7 legacy interface). */
 void virtio_queue_set_legacy_pfn(VirtQueue *vq, uint32_t pfn);
 void virtio_queue_set_num(VirtQueue *vq, uint16_t num);
