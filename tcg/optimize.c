@@ -6,9 +6,12 @@
  * became unreachable after an unconditional branch and labels nobody jumps to.
  * Dead ops are removed afterwards by the liveness pass (tcg.c).
  *
- * What is known about a temp (a constant value, or "equal to these other temps") is
- * forgotten at labels (control flow merges), for globals after calls that may write
- * them, and for every output an op redefines.
+ * What is known about a temp (a constant value, or "equal to these other temps", and
+ * which bits may be non-zero) is forgotten at labels (control flow merges), for
+ * globals after calls that may write them, and for every output an op redefines.
+ * The known-zero bits turn zero-extensions and masks of values that are already
+ * narrow into copies (x86's 32-bit operations zero-extend every result, and read
+ * their operands with another zero-extension).
  */
 #include "util/osdep.h"
 #include "tcg/tcg.h"
@@ -19,6 +22,7 @@ typedef struct TempInfo {
     uint64_t val;
     int prev_copy, next_copy;   /* ring of temps holding the same value */
     int head;                   /* the ring's oldest member: what reads should use */
+    uint64_t z_mask;            /* bits that may be non-zero */
 } TempInfo;
 
 typedef struct OptContext {
@@ -27,6 +31,11 @@ typedef struct OptContext {
     int ninit;
 } OptContext;
 
+static inline uint64_t type_mask(TCGType type)
+{
+    return type == TCG_TYPE_I32 ? 0xffffffffull : ~0ull;
+}
+
 static void init_info(OptContext *c, int upto)
 {
     for (int i = c->ninit; i < upto; i++) {
@@ -34,6 +43,7 @@ static void init_info(OptContext *c, int upto)
         c->info[i].next_copy = c->info[i].prev_copy = c->info[i].head = i;
         c->info[i].is_const = ts->kind == TEMP_CONST;
         c->info[i].val = ts->val;
+        c->info[i].z_mask = ts->kind == TEMP_CONST ? ts->val : type_mask(ts->type);
     }
     if (upto > c->ninit) {
         c->ninit = upto;
@@ -72,6 +82,7 @@ static void reset_temp(OptContext *c, TCGTemp *ts)
     }
     ti->head = i;
     ti->is_const = false;
+    ti->z_mask = type_mask(ts->type);
 }
 
 static void reset_all(OptContext *c, bool globals_only)
@@ -131,6 +142,7 @@ static void record_copy(OptContext *c, TCGTemp *dst, TCGTemp *src)
 {
     int d = tidx(c, dst), sidx = tidx(c, src);
     reset_temp(c, dst);
+    c->info[d].z_mask = c->info[sidx].z_mask & type_mask(dst->type);
     if (c->info[sidx].is_const) {
         c->info[d].is_const = true;
         c->info[d].val = c->info[sidx].val;
@@ -150,6 +162,7 @@ static void record_const(OptContext *c, TCGTemp *dst, uint64_t val)
     reset_temp(c, dst);
     c->info[tidx(c, dst)].is_const = true;
     c->info[tidx(c, dst)].val = dst->type == TCG_TYPE_I32 ? (uint32_t)val : val;
+    c->info[tidx(c, dst)].z_mask = c->info[tidx(c, dst)].val;
 }
 
 /* Rewrite op as "mov dst, src". */
@@ -399,6 +412,143 @@ static bool fold_identity(OptContext *c, TCGOp *op, TCGType type)
     return false;
 }
 
+static inline uint64_t z_of(OptContext *c, TCGArg arg)
+{
+    return c->info[tidx(c, arg_temp(arg))].z_mask;
+}
+
+/*
+ * A zero-extension or an AND with a constant that clears only bits already known
+ * to be zero is a copy. Returns true when op was replaced.
+ */
+static bool fold_known_zeros(OptContext *c, TCGOp *op)
+{
+    uint64_t keep;
+    switch (op->opc) {
+    case INDEX_op_ext8u: keep = 0xff; break;
+    case INDEX_op_ext16u: keep = 0xffff; break;
+    case INDEX_op_ext32u: keep = 0xffffffffull; break;
+    case INDEX_op_and:
+        if (!temp_is_const(c, arg_temp(op->args[2]))) {
+            return false;
+        }
+        keep = temp_val(c, arg_temp(op->args[2]));
+        break;
+    default:
+        return false;
+    }
+    if (z_of(c, op->args[1]) & ~keep & type_mask(op->type)) {
+        return false;
+    }
+    to_mov(c, op, arg_temp(op->args[0]), arg_temp(op->args[1]));
+    return true;
+}
+
+/* After op (not folded) defined its single output: which bits may it have set? */
+static void record_z_mask(OptContext *c, TCGOp *op)
+{
+    TCGTemp *dst = arg_temp(op->args[0]);
+    uint64_t m = type_mask(dst->type), z = m;
+    int bits = op->type == TCG_TYPE_I32 ? 32 : 64;
+    switch (op->opc) {
+    case INDEX_op_ld8u: z = 0xff; break;      /* args[1] is the host base pointer */
+    case INDEX_op_ld16u: z = 0xffff; break;
+    case INDEX_op_ld32u: z = 0xffffffffull; break;
+    case INDEX_op_ext8u: z = 0xff & z_of(c, op->args[1]); break;
+    case INDEX_op_ext16u: z = 0xffff & z_of(c, op->args[1]); break;
+    case INDEX_op_ext32u: z = 0xffffffffull & z_of(c, op->args[1]); break;
+    case INDEX_op_extu_i32_i64: z = 0xffffffffull & z_of(c, op->args[1]); break;
+    case INDEX_op_and: z = z_of(c, op->args[1]) & z_of(c, op->args[2]); break;
+    case INDEX_op_or: case INDEX_op_xor:
+        z = z_of(c, op->args[1]) | z_of(c, op->args[2]);
+        break;
+    case INDEX_op_shr:
+        if (temp_is_const(c, arg_temp(op->args[2]))) {
+            z = z_of(c, op->args[1]) >> (temp_val(c, arg_temp(op->args[2])) & (bits - 1));
+        }
+        break;
+    case INDEX_op_shl:
+        if (temp_is_const(c, arg_temp(op->args[2]))) {
+            z = z_of(c, op->args[1]) << (temp_val(c, arg_temp(op->args[2])) & (bits - 1));
+        }
+        break;
+    case INDEX_op_setcond: z = 1; break;
+    case INDEX_op_extract:
+        z = op->args[3] >= 64 ? ~0ull : (1ull << op->args[3]) - 1;
+        break;
+    case INDEX_op_qemu_ld: {
+        MemOp mop = get_memop(op->args[2]);
+        if (!(mop & MO_SIGN) && (mop & MO_SIZE) != MO_64) {
+            z = (1ull << (8 << (mop & MO_SIZE))) - 1;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    c->info[tidx(c, dst)].z_mask = z & m;
+}
+
+static bool op_writes(const TCGOp *op, TCGTemp *ts)
+{
+    for (int i = 0; i < tcg_op_nb_oargs(op); i++) {
+        if (arg_temp(op->args[i]) == ts) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * brcond (t, 0, NE/EQ) where t = setcond/negsetcond (a, b, cond) a few ops
+ * earlier, with a and b unchanged since: branch on (a, b, cond) directly (or its
+ * inverse for EQ). The setcond dies in liveness when nothing else reads t. This is
+ * every x86 Jcc on lazily computed flags: compare, set, test, branch becomes
+ * compare, branch.
+ */
+static void fold_brcond_setcond(OptContext *c, TCGOp *op)
+{
+    TCGTemp *t = arg_temp(op->args[0]);
+    TCGCond bc = op->args[2];
+    if ((bc != TCG_COND_NE && bc != TCG_COND_EQ) ||
+        !temp_is_const(c, arg_temp(op->args[1])) ||
+        temp_val(c, arg_temp(op->args[1])) != 0) {
+        return;
+    }
+    int budget = 8;
+    for (TCGOp *p = op->prev; p && budget > 0; p = p->prev) {
+        if (p->opc == INDEX_op_insn_start) {
+            continue;
+        }
+        budget--;
+        if (p->opc == INDEX_op_set_label || p->opc == INDEX_op_call ||
+            (tcg_op_defs[p->opc].flags & TCG_OPF_BB_END)) {
+            return;
+        }
+        if (!op_writes(p, t)) {
+            continue;
+        }
+        if ((p->opc != INDEX_op_setcond && p->opc != INDEX_op_negsetcond) ||
+            p->type != op->type) {
+            return;
+        }
+        TCGTemp *a = arg_temp(p->args[1]), *b = arg_temp(p->args[2]);
+        if (a == t || b == t) {
+            return;                 /* setcond t, t, x: the input is gone */
+        }
+        for (TCGOp *q = p->next; q != op; q = q->next) {
+            if (op_writes(q, a) || op_writes(q, b)) {
+                return;
+            }
+        }
+        TCGCond cond = p->args[3];
+        op->args[0] = temp_arg(a);
+        op->args[1] = temp_arg(b);
+        op->args[2] = bc == TCG_COND_NE ? cond : tcg_invert_cond(cond);
+        return;
+    }
+}
+
 static void count_label_refs(TCGContext *s);
 
 /* Remove ops that cannot be reached, and labels with no branch to them. */
@@ -537,6 +687,7 @@ void tcg_optimize(TCGContext *s)
             continue;
         }
         if (opc == INDEX_op_brcond) {
+            fold_brcond_setcond(&c, op);
             TCGTemp *a = arg_temp(op->args[0]), *b = arg_temp(op->args[1]);
             TCGCond cond = op->args[2];
             int res = -1;
@@ -599,6 +750,11 @@ void tcg_optimize(TCGContext *s)
                     op->args[2] = t;
                 }
                 folded = fold_identity(&c, op, op->type);
+                if (!folded) {
+                    folded = fold_known_zeros(&c, op);
+                }
+            } else if (nb_i == 1 && nb_o == 1 && !is_ld) {
+                folded = fold_known_zeros(&c, op);
             } else if (opc == INDEX_op_movcond) {
                 TCGTemp *a = arg_temp(op->args[1]), *b = arg_temp(op->args[2]);
                 if (temp_is_const(&c, a) && temp_is_const(&c, b)) {
@@ -617,6 +773,9 @@ void tcg_optimize(TCGContext *s)
         if (!folded) {
             for (int i = 0; i < nb_o; i++) {
                 reset_temp(&c, arg_temp(op->args[i]));
+            }
+            if (nb_o == 1) {
+                record_z_mask(&c, op);
             }
         }
     }

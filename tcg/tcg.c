@@ -815,8 +815,60 @@ static void la_global_kill(TCGContext *s)
     }
 }
 
+/*
+ * A TB temp that is never read in an extended basic block (the ops from one
+ * label to the next) before it was written in that same EBB carries no value
+ * across a label: it is an EBB temp in disguise. Demote it, so it is neither
+ * synced at conditional branches nor saved at block ends. Front ends allocate
+ * TB temps freely (x86 does for every operand, reusing them from instruction
+ * to instruction) and lose nothing.
+ */
+static void la_demote_tb_temps(TCGContext *s)
+{
+    enum { UNSEEN = -1, MULTI = -2 };
+    static __thread int *ebb_of;
+    if (!ebb_of) {
+        ebb_of = g_new(int, TCG_MAX_TEMPS);
+    }
+    for (int i = s->nb_globals; i < s->nb_temps; i++) {
+        ebb_of[i] = UNSEEN;
+    }
+    int ebb = 0;
+    for (TCGOp *op = s->first_op; op; op = op->next) {
+        if (op->opc == INDEX_op_set_label) {
+            ebb++;
+            continue;
+        }
+        if (op->opc == INDEX_op_insn_start || op->opc == INDEX_op_discard) {
+            continue;
+        }
+        int nb_o = tcg_op_nb_oargs(op), nb_i = tcg_op_nb_iargs(op);
+        /* Inputs first: "add t, t, 1" reads t before it writes it. */
+        for (int i = nb_o; i < nb_o + nb_i; i++) {
+            TCGTemp *ts = arg_temp(op->args[i]);
+            int idx = ts - s->temps;
+            if (ts->kind == TEMP_TB && ebb_of[idx] != ebb) {
+                ebb_of[idx] = MULTI;    /* its value may come from another EBB */
+            }
+        }
+        for (int i = 0; i < nb_o; i++) {
+            TCGTemp *ts = arg_temp(op->args[i]);
+            int idx = ts - s->temps;
+            if (ts->kind == TEMP_TB && ebb_of[idx] != MULTI) {
+                ebb_of[idx] = ebb;      /* the EBB of its last write */
+            }
+        }
+    }
+    for (int i = s->nb_globals; i < s->nb_temps; i++) {
+        if (s->temps[i].kind == TEMP_TB && ebb_of[i] != MULTI) {
+            s->temps[i].kind = TEMP_EBB;
+        }
+    }
+}
+
 void tcg_liveness_analysis(TCGContext *s)
 {
+    la_demote_tb_temps(s);
     la_func_end(s);
     for (TCGOp *op = s->last_op, *prev; op; op = prev) {
         prev = op->prev;
@@ -1236,6 +1288,12 @@ static bool temp_used_by_other_input(const TCGOp *op, int i, int first, int last
     return false;
 }
 
+static inline bool opc_is_host_ldst(TCGOpcode opc)
+{
+    return (opc >= INDEX_op_ld8u && opc <= INDEX_op_ld) ||
+           (opc >= INDEX_op_st8 && opc <= INDEX_op_st);
+}
+
 static void tcg_reg_alloc_op(TCGContext *s, const TCGOp *op)
 {
     const TCGOpDef *def = &tcg_op_defs[op->opc];
@@ -1266,14 +1324,23 @@ static void tcg_reg_alloc_op(TCGContext *s, const TCGOp *op)
             new_args[i] = ts->val;
             continue;
         }
+        if (ts->kind == TEMP_FIXED && i == 1 && opc_is_host_ldst(op->opc)) {
+            /* env as the base of a host load/store: address through its own
+             * (reserved) register instead of copying it to an allocatable one. */
+            new_args[i] = ts->reg;
+            continue;
+        }
         if (ac->alias >= 0) {
             if (ts->val_type == TEMP_VAL_REG && (life & TCG_LIFE_DEAD(i)) &&
                 !temp_readonly(ts) && (ac->regs >> ts->reg & 1) &&
                 !(i_alloc >> ts->reg & 1) &&
                 !temp_used_by_other_input(op, i, nb_oargs, nb_oargs + nb_iargs)) {
-                if (ts->kind == TEMP_GLOBAL && !ts->mem_coherent) {
-                    temp_sync(s, ts, i_alloc, 0);
-                }
+                /*
+                 * A dead global gives its register to the output without a store,
+                 * as dead inputs do below: liveness put a sync on its last write
+                 * when memory needs the value (it is overwritten before anything
+                 * reads memory otherwise).
+                 */
                 reg = ts->reg;
             } else {
                 reg = tcg_reg_alloc(s, ac->regs, i_alloc, 0);

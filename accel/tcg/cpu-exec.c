@@ -708,15 +708,12 @@ static uint32_t curr_cflags(void)
     return 0;
 }
 
-static EngineTB *tb_lookup(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, uint64_t cs_base,
-                           uint32_t flags, uint32_t cflags, bool probe)
+/* Jump-cache miss: the code TLB, then the hash table, then (unless @probe) translate. */
+static EngineTB * __attribute__((noinline))
+tb_lookup_slow(CPUState *cpu, TCGCPUEngine *e, unsigned h, uint64_t pc, uint64_t cs_base,
+               uint32_t flags, uint32_t cflags, bool probe)
 {
-    unsigned h = jc_hash(pc);
-    EngineTB *tb = e->jmp_cache[h];
-    if (tb && !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE) && tb->tb.pc == pc &&
-        tb->tb.cs_base == cs_base && tb->tb.flags == flags && tb->tb.cflags == cflags) {
-        return tb;
-    }
+    EngineTB *tb;
     bool non_ram;
     uint64_t phys_pc = get_page_addr_code(cpu, e, pc, probe, &non_ram);
     if (phys_pc == (uint64_t)-1) {
@@ -738,13 +735,39 @@ static EngineTB *tb_lookup(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, uint64_t
     return tb;
 }
 
-static bool cpu_exit_pending(TCGCPUEngine *e)
+/* The per-vCPU jump cache first: only this vCPU's thread touches it, no lock. */
+static inline EngineTB *tb_lookup(CPUState *cpu, TCGCPUEngine *e, uint64_t pc,
+                                  uint64_t cs_base, uint32_t flags, uint32_t cflags,
+                                  bool probe)
 {
+    unsigned h = jc_hash(pc);
+    EngineTB *tb = e->jmp_cache[h];
+    if (G_LIKELY(tb && tb->tb.pc == pc && tb->tb.flags == flags &&
+                 tb->tb.cs_base == cs_base && tb->tb.cflags == cflags &&
+                 !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE))) {
+        return tb;
+    }
+    return tb_lookup_slow(cpu, e, h, pc, cs_base, flags, cflags, probe);
+}
+
+/*
+ * Must lookup_and_goto_ptr go back to the loop? Every request (cpu_interrupt,
+ * kicks, yield and flush requests) sets the exit flag after its own field, so
+ * the flag answers for a front end that has one. An interrupt request the loop
+ * already saw but could not deliver (x86: IF=0) does not count: the
+ * instructions that can unmask it (STI, POPF, IRET, ...) end their TB with a
+ * return to the loop, which looks again (QEMU's rule too). Without the flag
+ * (no chaining), look at the fields themselves.
+ */
+static inline bool cpu_exit_pending(TCGCPUEngine *e)
+{
+    if (G_LIKELY(tcg_ops->exit_request_offset)) {
+        return __atomic_load_n(tcg_exit_flag(e), __ATOMIC_ACQUIRE) ||
+               __atomic_load_n(&e->cpu->exit_request, __ATOMIC_ACQUIRE);
+    }
     return __atomic_load_n(&e->cpu->exit_request, __ATOMIC_ACQUIRE) ||
            __atomic_load_n(&e->interrupt_request, __ATOMIC_ACQUIRE) ||
-           __atomic_load_n(&e->yield_request, __ATOMIC_ACQUIRE) ||
-           (tcg_ops->exit_request_offset &&
-            __atomic_load_n(tcg_exit_flag(e), __ATOMIC_ACQUIRE));
+           __atomic_load_n(&e->yield_request, __ATOMIC_ACQUIRE);
 }
 
 /* lookup_and_goto_ptr: the next TB without leaving generated code, if cached. */
@@ -760,7 +783,11 @@ static const void *lookup_tb_ptr(void *env)
     }
     uint64_t pc, cs_base;
     uint32_t flags;
-    tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+    if (tcg_ops->get_tb_cpu_state_chained) {
+        tcg_ops->get_tb_cpu_state_chained(cpu, &pc, &cs_base, &flags);
+    } else {
+        tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
+    }
     EngineTB *tb = tb_lookup(cpu, e, pc, cs_base, flags, curr_cflags(), true);
     if (!tb) {
         tcg_stats.lookup_ptr_misses++;
@@ -870,8 +897,16 @@ static bool cpu_handle_interrupt(CPUState *cpu, TCGCPUEngine *e, EngineTB **last
      * that began after a map change also covers this vCPU's TLB flush.
      */
     rcu_quiescent_state();
-    /* Clear the flag first: a request made after this point sets it again. */
-    if (tcg_ops->exit_request_offset) {
+    /*
+     * Clear the flag first: a request made after this point sets it again.
+     * Requesters store their request before the flag, so when the flag reads 0
+     * nothing needs clearing, and a request we miss below has its flag set
+     * later, which the next TB's entry check sees. Reading before the locked
+     * operations keeps this path free of them in the common case (a Linux
+     * boot runs it millions of times).
+     */
+    if (tcg_ops->exit_request_offset &&
+        __atomic_load_n(tcg_exit_flag(e), __ATOMIC_RELAXED)) {
         __atomic_store_n(tcg_exit_flag(e), 0, __ATOMIC_SEQ_CST);
     }
     if (__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE)) {
@@ -879,15 +914,18 @@ static bool cpu_handle_interrupt(CPUState *cpu, TCGCPUEngine *e, EngineTB **last
         *ret = EXCP_INTERRUPT;
         return true;
     }
-    if (__atomic_exchange_n(&e->yield_request, 0, __ATOMIC_ACQ_REL)) {
+    if (__atomic_load_n(&e->yield_request, __ATOMIC_ACQUIRE) &&
+        __atomic_exchange_n(&e->yield_request, 0, __ATOMIC_ACQ_REL)) {
         *ret = EXCP_YIELD;
         return true;
     }
-    if (__atomic_exchange_n(&e->tlb_flush_request, 0, __ATOMIC_ACQ_REL)) {
+    if (__atomic_load_n(&e->tlb_flush_request, __ATOMIC_ACQUIRE) &&
+        __atomic_exchange_n(&e->tlb_flush_request, 0, __ATOMIC_ACQ_REL)) {
         tlb_flush_all_engine(e);
         *last_tb = NULL;
     }
-    if (__atomic_exchange_n(&e->dirty_reset_request, 0, __ATOMIC_ACQ_REL)) {
+    if (__atomic_load_n(&e->dirty_reset_request, __ATOMIC_ACQUIRE) &&
+        __atomic_exchange_n(&e->dirty_reset_request, 0, __ATOMIC_ACQ_REL)) {
         tlb_rearm_notdirty(e);
     }
     int ir = __atomic_load_n(&e->interrupt_request, __ATOMIC_ACQUIRE);

@@ -135,6 +135,103 @@ static void test_loop(void)
     }
 }
 
+/*
+ * The optimizer's branch fusion (brcond on a setcond result becomes one brcond
+ * on the compared values) and the liveness pass's demotion of TB temps, run:
+ * for every condition and pairs of edge values, count how often the fused
+ * branch is taken in a loop whose counter is a TB temp read after the loop
+ * label before it is written there (so it must stay a TB temp), and compare
+ * with C's own comparisons. A 32-bit zero-extended copy feeds the compare too
+ * (known-zero folding turns its ext32u into a copy).
+ */
+static bool c_cond(TCGCond c, uint64_t a, uint64_t b)
+{
+    switch (c) {
+    case TCG_COND_EQ: return a == b;
+    case TCG_COND_NE: return a != b;
+    case TCG_COND_LT: return (int64_t)a < (int64_t)b;
+    case TCG_COND_GE: return (int64_t)a >= (int64_t)b;
+    case TCG_COND_LE: return (int64_t)a <= (int64_t)b;
+    case TCG_COND_GT: return (int64_t)a > (int64_t)b;
+    case TCG_COND_LTU: return a < b;
+    case TCG_COND_GEU: return a >= b;
+    case TCG_COND_LEU: return a <= b;
+    case TCG_COND_GTU: return a > b;
+    case TCG_COND_TSTEQ: return (a & b) == 0;
+    case TCG_COND_TSTNE: return (a & b) != 0;
+    default: g_assert_not_reached();
+    }
+}
+
+static void test_fused_branch(void)
+{
+    static const TCGCond conds[] = {
+        TCG_COND_EQ, TCG_COND_NE, TCG_COND_LT, TCG_COND_GE, TCG_COND_LE, TCG_COND_GT,
+        TCG_COND_LTU, TCG_COND_GEU, TCG_COND_LEU, TCG_COND_GTU, TCG_COND_TSTEQ,
+        TCG_COND_TSTNE,
+    };
+    static const uint64_t vals[] = {
+        0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull,
+        0x8000000000000000ull, 0xfffffffffffffffeull, ~0ull,
+    };
+    for (size_t vi = 0; vi < ARRAY_SIZE(variants); vi++) {
+        for (size_t ci = 0; ci < ARRAY_SIZE(conds); ci++) {
+            for (int eq = 0; eq < 2; eq++) {
+                TCGContext *s = ctx_for(&variants[vi]);
+                TCGTBCode tc;
+                TestEnv env = { 0 };
+                /* for (i = in[2]; i != 0; i--) { t = cond(a, b); if (t == eq) g0++; } */
+                tcg_func_start(s);
+                TCGv_i64 i = tcg_temp_new_i64(), a = tcg_temp_new_i64();
+                TCGv_i64 b = tcg_temp_new_i64(), t = tcg_temp_new_i64();
+                TCGLabel *top = gen_new_label(), *skip = gen_new_label();
+                TCGLabel *out = gen_new_label();
+                tcg_gen_movi_i64(g0, 0);
+                tcg_gen_ld_i64(i, tcg_env, ENV_OFS(in[2]));
+                gen_set_label(top);
+                tcg_gen_brcondi_i64(TCG_COND_EQ, i, 0, out);
+                tcg_gen_ld_i64(a, tcg_env, ENV_OFS(in[0]));
+                tcg_gen_ld_i64(b, tcg_env, ENV_OFS(in[1]));
+                if (ci & 1) {
+                    /* b = ext32u(ld32u(...)): the ext32u is known to be a copy */
+                    tcg_gen_ld32u_i64(b, tcg_env, ENV_OFS(in[1]));
+                    tcg_gen_ext32u_i64(b, b);
+                }
+                tcg_gen_setcond_i64(conds[ci], t, a, b);
+                tcg_gen_st_i64(t, tcg_env, ENV_OFS(out[0]));   /* setcond kept */
+                tcg_gen_brcondi_i64(eq ? TCG_COND_EQ : TCG_COND_NE, t, 0, skip);
+                tcg_gen_addi_i64(g0, g0, 1);
+                gen_set_label(skip);
+                tcg_gen_subi_i64(i, i, 1);
+                tcg_gen_br(top);
+                gen_set_label(out);
+                tcg_gen_exit_tb(NULL, 0);
+                test_gen(s, &tc);
+                for (size_t x = 0; x < ARRAY_SIZE(vals); x++) {
+                    for (size_t y = 0; y < ARRAY_SIZE(vals); y++) {
+                        env.in[0] = vals[x];
+                        env.in[1] = vals[y];
+                        env.in[2] = 3;
+                        tcg_tb_exec(s, &env, tc.tc_ptr);
+                        uint64_t bv = (ci & 1) ? (uint32_t)vals[y] : vals[y];
+                        bool taken = c_cond(conds[ci], vals[x], bv);
+                        /* NE: branch (skip the add) when the condition holds */
+                        uint64_t want = (taken ^ !eq) ? 3 : 0;
+                        if (env.g[0] != want || env.out[0] != (uint64_t)taken) {
+                            g_test_message("variant %zu cond %s %s a=%#" PRIx64
+                                           " b=%#" PRIx64 ": g0 %" PRIu64 " t %" PRIu64,
+                                           vi, tcg_cond_name(conds[ci]), eq ? "eq" : "ne",
+                                           vals[x], bv, env.g[0], env.out[0]);
+                            g_assert_not_reached();
+                        }
+                    }
+                }
+                tcg_context_free(s);
+            }
+        }
+    }
+}
+
 #define NLIVE 100
 
 static void test_pressure(void)
@@ -602,6 +699,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/tcg/exec/loop", test_loop);
     g_test_add_func("/tcg/exec/pressure", test_pressure);
+    g_test_add_func("/tcg/exec/fused-branch", test_fused_branch);
     g_test_add_func("/tcg/exec/helpers", test_helpers);
     g_test_add_func("/tcg/exec/chain", test_chain);
     g_test_add_func("/tcg/exec/goto-ptr-exit", test_goto_ptr_exit);

@@ -80,8 +80,8 @@ static void test_fold_all_const_ops(void)
     tcg_gen_exit_tb(NULL, 0);
     check(" mov_i64 g0,$0xfffffffffffffffc\n"
           " mov_i64 g1,$0x3\n"
-          " divu_i64 loc4,$0xa,$0x0\n"
-          " st_i64 loc4,env,$0x140\n"
+          " divu_i64 tmp4,$0xa,$0x0\n"
+          " st_i64 tmp4,env,$0x140\n"
           " exit_tb $0x0\n");
 }
 
@@ -96,9 +96,9 @@ static void test_copy_propagation(void)
     tcg_gen_mov_i64(b, g0);                 /* b now a copy of the global */
     tcg_gen_xor_i64(g1, b, a);
     tcg_gen_exit_tb(NULL, 0);
-    check(" ld_i64 loc0,env,$0x100\n"
-          " add_i64 g0,loc0,loc0\n"
-          " xor_i64 g1,g0,loc0\n"
+    check(" ld_i64 tmp0,env,$0x100\n"
+          " add_i64 g0,tmp0,tmp0\n"
+          " xor_i64 g1,g0,tmp0\n"
           " exit_tb $0x0\n");
 }
 
@@ -124,15 +124,15 @@ static void test_identities(void)
     tcg_gen_shl_i64(t, x, tcg_constant_i64(64));  /* masked count 0 */
     tcg_gen_st_i64(t, tcg_env, ENV_OFS(out[7]));
     tcg_gen_exit_tb(NULL, 0);
-    check(" ld_i64 loc0,env,$0x100\n"
-          " st_i64 loc0,env,$0x140\n"
-          " st_i64 loc0,env,$0x148\n"
+    check(" ld_i64 tmp0,env,$0x100\n"
+          " st_i64 tmp0,env,$0x140\n"
+          " st_i64 tmp0,env,$0x148\n"
           " st_i64 $0x0,env,$0x150\n"
           " st_i64 $0xffffffffffffffff,env,$0x158\n"
           " st_i64 $0x0,env,$0x160\n"
           " st_i64 $0x0,env,$0x168\n"
-          " st_i64 loc0,env,$0x170\n"
-          " st_i64 loc0,env,$0x178\n"
+          " st_i64 tmp0,env,$0x170\n"
+          " st_i64 tmp0,env,$0x178\n"
           " exit_tb $0x0\n");
 }
 
@@ -167,8 +167,8 @@ static void test_branch_to_next(void)
     gen_set_label(l);
     tcg_gen_mov_i64(g0, a);
     tcg_gen_exit_tb(NULL, 0);
-    check(" ld_i64 loc0,env,$0x100\n"
-          " mov_i64 g0,loc0\n"
+    check(" ld_i64 tmp0,env,$0x100\n"
+          " mov_i64 g0,tmp0\n"
           " exit_tb $0x0\n");
 }
 
@@ -184,8 +184,8 @@ static void test_dead_code(void)
     tcg_gen_mov_i64(g1, a);
     tcg_gen_movi_i64(g1, 7);                /* g1 = a is overwritten: removed */
     tcg_gen_exit_tb(NULL, 0);
-    check(" ld_i64 loc0,env,$0x100\n"
-          " add_i64 g0,loc0,loc0\n"
+    check(" ld_i64 tmp0,env,$0x100\n"
+          " add_i64 g0,tmp0,tmp0\n"
           " add_i64 g0,g0,$0x1\n"
           " mov_i64 g1,$0x7\n"
           " exit_tb $0x0\n");
@@ -227,6 +227,119 @@ static void test_labels_forget(void)
           " mov_i64 loc0,$0x8\n"
           " set_label $L0\n"
           " add_i64 g0,loc0,loc0\n"
+          " exit_tb $0x0\n");
+}
+
+static void test_known_zeros(void)
+{
+    /*
+     * ext32u/ext16u/AND of values whose high bits are known to be zero become
+     * copies (and are then propagated away); where a bit may be set they stay.
+     */
+    setup();
+    TCGv_i64 a = tcg_temp_new_i64(), b = tcg_temp_new_i64(), c = tcg_temp_new_i64();
+    TCGv_i64 d = tcg_temp_new_i64();
+    tcg_gen_ld32u_i64(a, tcg_env, ENV_OFS(in[0]));  /* bits 63:32 are zero */
+    tcg_gen_ext32u_i64(b, a);                       /* a copy */
+    tcg_gen_andi_i64(c, b, 0xffffffff);             /* a copy */
+    tcg_gen_ext16u_i64(d, c);                       /* bits 31:16 may be set: kept */
+    tcg_gen_andi_i64(d, d, 0x1ffff);                /* a copy of the ext16u */
+    tcg_gen_add_i64(g0, c, d);
+    tcg_gen_ext32u_i64(g1, g0);                     /* the add may carry out: kept */
+    tcg_gen_shri_i64(c, a, 24);                     /* 8 bits left */
+    tcg_gen_ext8u_i64(c, c);                        /* a copy */
+    tcg_gen_st_i64(c, tcg_env, ENV_OFS(out[0]));
+    tcg_gen_exit_tb(NULL, 0);
+    check(" ld32u_i64 tmp0,env,$0x100\n"
+          " ext16u_i64 tmp3,tmp0\n"
+          " add_i64 g0,tmp0,tmp3\n"
+          " ext32u_i64 g1,g0\n"
+          " shr_i64 tmp2,tmp0,$0x18\n"
+          " st_i64 tmp2,env,$0x140\n"
+          " exit_tb $0x0\n");
+}
+
+static void test_known_zeros_forgotten(void)
+{
+    /* After a label (or for a global at TB entry) nothing is known. */
+    setup();
+    TCGv_i64 a = tcg_temp_new_i64();
+    TCGLabel *l = gen_new_label();
+    tcg_gen_ext32u_i64(g0, g1);                     /* g1 unknown: kept */
+    tcg_gen_ext32u_i64(a, g0);                      /* a copy of g0 */
+    tcg_gen_brcondi_i64(TCG_COND_EQ, a, 7, l);
+    tcg_gen_movi_i64(g1, 0);
+    gen_set_label(l);
+    tcg_gen_ext32u_i64(g1, g0);                     /* after the label: kept */
+    tcg_gen_exit_tb(NULL, 0);
+    check(" ext32u_i64 g0,g1\n"
+          " brcond_i64 g0,$0x7,eq,$L0\n"
+          " mov_i64 g1,$0x0\n"
+          " set_label $L0\n"
+          " ext32u_i64 g1,g0\n"
+          " exit_tb $0x0\n");
+}
+
+static void test_brcond_setcond(void)
+{
+    /*
+     * brcond (setcond (a, b, c), 0, ne) branches on (a, b, c), with eq on the
+     * inverse; the setcond dies when nothing else reads it. Not when an input
+     * of the setcond is written in between.
+     */
+    setup();
+    TCGv_i64 t = tcg_temp_new_i64(), u = tcg_temp_new_i64();
+    TCGLabel *l1 = gen_new_label(), *l2 = gen_new_label();
+    tcg_gen_setcond_i64(TCG_COND_LTU, t, g0, g1);
+    tcg_gen_brcondi_i64(TCG_COND_NE, t, 0, l1);
+    tcg_gen_setcond_i64(TCG_COND_TSTNE, t, g0, g1);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, t, 0, l1);
+    tcg_gen_setcond_i64(TCG_COND_GT, u, g0, g1);
+    tcg_gen_addi_i64(g0, g0, 1);                    /* an input changes */
+    tcg_gen_brcondi_i64(TCG_COND_NE, u, 0, l2);
+    tcg_gen_exit_tb(NULL, 0);
+    gen_set_label(l1);
+    tcg_gen_exit_tb(NULL, 1);
+    gen_set_label(l2);
+    tcg_gen_exit_tb(NULL, 2);
+    check(" brcond_i64 g0,g1,ltu,$L0\n"
+          " brcond_i64 g0,g1,tsteq,$L0\n"
+          " setcond_i64 tmp1,g0,g1,gt\n"
+          " add_i64 g0,g0,$0x1\n"
+          " brcond_i64 tmp1,$0x0,ne,$L1\n"
+          " exit_tb $0x0\n"
+          " set_label $L0\n"
+          " exit_tb $0x1\n"
+          " set_label $L1\n"
+          " exit_tb $0x2\n");
+}
+
+static void test_tb_temp_demotion(void)
+{
+    /*
+     * Liveness demotes a TB temp that is written before it is read in every
+     * extended basic block (printed tmpN then); one read after a label before
+     * any write there carries a value across the label and stays a TB temp
+     * (locN).
+     */
+    setup();
+    TCGv_i64 a = tcg_temp_new_i64(), b = tcg_temp_new_i64();
+    TCGLabel *l = gen_new_label();
+    tcg_gen_ld_i64(a, tcg_env, ENV_OFS(in[0]));
+    tcg_gen_ld_i64(b, tcg_env, ENV_OFS(in[1]));
+    tcg_gen_brcond_i64(TCG_COND_EQ, a, g0, l);
+    tcg_gen_mov_i64(g1, a);
+    gen_set_label(l);
+    tcg_gen_ld_i64(a, tcg_env, ENV_OFS(in[2]));     /* written again first */
+    tcg_gen_add_i64(g0, a, b);                      /* b: from before the label */
+    tcg_gen_exit_tb(NULL, 0);
+    check(" ld_i64 tmp0,env,$0x100\n"
+          " ld_i64 loc1,env,$0x108\n"
+          " brcond_i64 tmp0,g0,eq,$L0\n"
+          " mov_i64 g1,tmp0\n"
+          " set_label $L0\n"
+          " ld_i64 tmp0,env,$0x110\n"
+          " add_i64 g0,tmp0,loc1\n"
           " exit_tb $0x0\n");
 }
 
@@ -295,6 +408,10 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/opt/dead-code", test_dead_code);
     g_test_add_func("/tcg/opt/calls-forget-globals", test_calls_forget_globals);
     g_test_add_func("/tcg/opt/labels-forget", test_labels_forget);
+    g_test_add_func("/tcg/opt/known-zeros", test_known_zeros);
+    g_test_add_func("/tcg/opt/known-zeros-forgotten", test_known_zeros_forgotten);
+    g_test_add_func("/tcg/opt/brcond-setcond", test_brcond_setcond);
+    g_test_add_func("/tcg/opt/tb-temp-demotion", test_tb_temp_demotion);
     g_test_add_func("/tcg/opt/dump-format", test_dump_format);
     g_test_add_func("/tcg/opt/iterate-ops", test_iterate_ops);
     return g_test_run();

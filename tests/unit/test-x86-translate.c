@@ -293,6 +293,63 @@ static void test_exec_tci(void)
     test_exec_backend(ctx_tci);
 }
 
+/*
+ * lookup_and_goto_ptr keys the next TB with x86_hflags_refresh(): the hflags
+ * computed before, with only the RFLAGS and interrupt-shadow bits redone. For
+ * random modes (CR0/CR4/EFER/segments) and random RFLAGS/shadow changes it must
+ * equal the full x86_compute_hflags() of the new state.
+ */
+static void test_hflags_refresh(void)
+{
+    static const uint64_t rfl_bits[] = {
+        RFLAGS_TF, RFLAGS_IF, RFLAGS_DF, RFLAGS_AC, RFLAGS_VM, RFLAGS_CF,
+        3ull << RFLAGS_IOPL_SHIFT, 1ull << RFLAGS_IOPL_SHIFT,
+    };
+    GRand *r = g_rand_new_with_seed(7);
+    CPUX86State *env = g_new0(CPUX86State, 1);
+    for (int n = 0; n < 200000; n++) {
+        uint32_t pick = g_rand_int(r);
+        env->cr[0] = (pick & 1 ? CR0_PE_MASK : 0) | (pick & 2 ? CR0_PG_MASK : 0) |
+                     (pick & 4 ? CR0_AM_MASK : 0) | (pick & 8 ? CR0_TS_MASK : 0) |
+                     (pick & 16 ? CR0_EM_MASK : 0) | (pick & 32 ? CR0_MP_MASK : 0);
+        env->cr[4] = (pick & 64 ? CR4_SMAP_MASK : 0) | (pick & 128 ? CR4_SMEP_MASK : 0) |
+                     (pick & 256 ? CR4_OSFXSR_MASK : 0);
+        env->efer = pick & 512 ? EFER_LMA : 0;
+        env->segs[R_CS].flags = (pick & 1024 ? DESC_L_MASK : 0) |
+                                (pick & 2048 ? DESC_B_MASK : 0);
+        env->segs[R_CS].selector = (pick >> 12) & 3;
+        env->segs[R_SS].flags = pick & (1u << 14) ? DESC_B_MASK : 0;
+        env->segs[R_DS].base = pick & (1u << 15) ? 0x1000 : 0;
+        uint64_t rfl = 2;
+        for (size_t i = 0; i < ARRAY_SIZE(rfl_bits); i++) {
+            if (g_rand_boolean(r)) {
+                rfl |= rfl_bits[i];
+            }
+        }
+        env->rflags = rfl;
+        env->events.interrupt_shadow = g_rand_boolean(r);
+        uint32_t before = x86_compute_hflags(env);
+        /* what translated code may change inline: RFLAGS bits, the shadow */
+        for (size_t i = 0; i < ARRAY_SIZE(rfl_bits); i++) {
+            if (g_rand_int_range(r, 0, 3) == 0) {
+                env->rflags ^= rfl_bits[i];
+            }
+        }
+        if (g_rand_boolean(r)) {
+            env->events.interrupt_shadow = !env->events.interrupt_shadow;
+        }
+        uint32_t want = x86_compute_hflags(env), got = x86_hflags_refresh(env, before);
+        if (got != want) {
+            g_test_message("cr0 %#" PRIx64 " cr4 %#" PRIx64 " efer %#" PRIx64
+                           " rflags %#" PRIx64 ": refresh %#x, full %#x",
+                           env->cr[0], env->cr[4], env->efer, env->rflags, got, want);
+            g_assert_not_reached();
+        }
+    }
+    g_free(env);
+    g_rand_free(r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -322,6 +379,7 @@ int main(int argc, char **argv)
     g_test_add_func("/x86-translate/ir/riprel-load", test_ir_riprel_load);
     g_test_add_func("/x86-translate/ir/cmp-jcc", test_ir_cmp_jcc);
     g_test_add_func("/x86-translate/ir/unimp", test_ir_unimp);
+    g_test_add_func("/x86-translate/hflags-refresh", test_hflags_refresh);
     g_test_add_func("/x86-translate/exec/native", test_exec_native);
     g_test_add_func("/x86-translate/exec/tci", test_exec_tci);
     return g_test_run();

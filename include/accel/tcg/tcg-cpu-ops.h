@@ -86,6 +86,13 @@ typedef struct TCGCPUOps {
     /* The lookup key for the next TB from the current state. */
     void (*get_tb_cpu_state)(CPUState *cpu, uint64_t *pc, uint64_t *cs_base,
                              uint32_t *flags);
+    /*
+     * Optional, the same for lookup_and_goto_ptr: called between two TBs with no
+     * return to the loop since the last get_tb_cpu_state, so a front end may use
+     * mode state it keeps current in between (x86: env->hflags). NULL: the above.
+     */
+    void (*get_tb_cpu_state_chained)(CPUState *cpu, uint64_t *pc, uint64_t *cs_base,
+                                     uint32_t *flags);
     /* Bring the guest PC (and whatever else insn_start recorded) back to the
      * instruction whose insn_start words are @data. */
     void (*restore_state_to_opc)(CPUState *cpu, const TranslationBlock *tb,

@@ -424,9 +424,10 @@ typedef struct X86CPUClass {
 
 DECLARE_OBJ_CHECKERS(X86CPU, X86CPUClass, X86_CPU, TYPE_X86_CPU)
 
+/* Unchecked (no QOM cast): it is on the TB lookup path; every caller holds an x86 CPU. */
 static inline CPUX86State *cpu_env(CPUState *cpu)
 {
-    return &X86_CPU(cpu)->env;
+    return &container_of(cpu, X86CPU, parent_obj)->env;
 }
 
 static inline bool x86_cpu_is_bsp(X86CPU *cpu)

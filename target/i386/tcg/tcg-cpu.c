@@ -9,10 +9,33 @@ static void x86_get_tb_cpu_state(CPUState *cs, uint64_t *pc, uint64_t *cs_base,
                                  uint32_t *flags)
 {
     CPUX86State *env = cpu_env(cs);
+    uint32_t hf = x86_compute_hflags(env);
 
-    x86_update_hflags(env);
-    *flags = env->hflags;
-    if (env->hflags & HF_CS64_MASK) {
+    env->hflags = hf;
+    *flags = hf;
+    if (hf & HF_CS64_MASK) {
+        *cs_base = 0;
+        *pc = env->rip;
+    } else {
+        *cs_base = env->segs[R_CS].base;
+        *pc = (uint32_t)(*cs_base + env->rip);
+    }
+}
+
+/*
+ * lookup_and_goto_ptr: env->hflags is current but for RFLAGS and the shadow
+ * (x86_hflags_refresh); tests/unit/test-x86-translate.c "hflags-refresh"
+ * checks the two ways agree.
+ */
+static void x86_get_tb_cpu_state_chained(CPUState *cs, uint64_t *pc, uint64_t *cs_base,
+                                         uint32_t *flags)
+{
+    CPUX86State *env = cpu_env(cs);
+    uint32_t hf = x86_hflags_refresh(env, env->hflags);
+
+    env->hflags = hf;
+    *flags = hf;
+    if (hf & HF_CS64_MASK) {
         *cs_base = 0;
         *pc = env->rip;
     } else {
@@ -55,6 +78,7 @@ static const TCGCPUOps x86_tcg_ops = {
     .initialize = x86_tcg_initialize,
     .translate_code = x86_translate_code,
     .get_tb_cpu_state = x86_get_tb_cpu_state,
+    .get_tb_cpu_state_chained = x86_get_tb_cpu_state_chained,
     .restore_state_to_opc = x86_restore_state_to_opc,
     .do_interrupt = x86_cpu_do_interrupt,
     .cpu_exec_interrupt = x86_cpu_exec_interrupt,

@@ -22,6 +22,102 @@ uint64_t x86_rotate(unsigned kind, unsigned size, uint64_t val, unsigned count,
 uint64_t x86_shift_double(bool right, unsigned size, uint64_t dst, uint64_t src,
                           unsigned count, uint32_t *flags);
 
+/*
+ * The TB flags (HF_*) for the current state: CPL, modes, segment sizes, and the
+ * RFLAGS/CR bits translated code depends on. Inline: it runs on every TB lookup
+ * (x86_get_tb_cpu_state); x86_update_hflags() stores it in env->hflags.
+ */
+static inline uint32_t x86_compute_hflags(const CPUX86State *env)
+{
+    uint32_t hf = 0;
+    uint64_t cr0 = env->cr[0], cr4 = env->cr[4];
+    uint32_t csf = env->segs[R_CS].flags;
+
+    if (cr0 & CR0_PE_MASK) {
+        hf |= HF_PE_MASK;
+        if (env->rflags & RFLAGS_VM) {
+            hf |= HF_VM_MASK | 3;
+        } else {
+            /* CPL is CS.RPL (SDM vol. 3 §5.5); SS.DPL agrees outside transitions. */
+            hf |= env->segs[R_CS].selector & 3;
+        }
+    }
+    if (env->efer & EFER_LMA) {
+        hf |= HF_LMA_MASK;
+    }
+    if ((hf & HF_LMA_MASK) && (csf & DESC_L_MASK)) {
+        hf |= HF_CS64_MASK | HF_CS32_MASK | HF_SS32_MASK;
+    } else {
+        if (csf & DESC_B_MASK) {
+            hf |= HF_CS32_MASK;
+        }
+        if (env->segs[R_SS].flags & DESC_B_MASK) {
+            hf |= HF_SS32_MASK;
+        }
+        if (!(hf & HF_PE_MASK) || (hf & HF_VM_MASK) ||
+            (env->segs[R_DS].base | env->segs[R_ES].base | env->segs[R_SS].base)) {
+            hf |= HF_ADDSEG_MASK;
+        }
+    }
+    if (env->events.interrupt_shadow) {
+        hf |= HF_INHIBIT_IRQ_MASK;
+    }
+    if (env->rflags & RFLAGS_TF) {
+        hf |= HF_TF_MASK;
+    }
+    if (cr4 & CR4_SMAP_MASK) {
+        hf |= HF_SMAP_MASK;
+        if (env->rflags & RFLAGS_AC) {
+            hf |= HF_SMAP_AC_MASK;
+        }
+    }
+    if (cr4 & CR4_SMEP_MASK) {
+        hf |= HF_SMEP_MASK;
+    }
+    if (cr0 & CR0_PG_MASK) {
+        hf |= HF_PG_MASK;
+    }
+    if (cr4 & CR4_OSFXSR_MASK) {
+        hf |= HF_OSFXSR_MASK;
+    }
+    hf |= cr0 & CR0_EM_MASK ? HF_EM_MASK : 0;
+    hf |= cr0 & CR0_TS_MASK ? HF_TS_MASK : 0;
+    hf |= cr0 & CR0_MP_MASK ? HF_MP_MASK : 0;
+    hf |= ((env->rflags >> RFLAGS_IOPL_SHIFT) & 3) << HF_IOPL_SHIFT;
+    /* Alignment checking (SDM vol. 3 §6.15 "Interrupt 17"): CPL 3 incl. VM86. */
+    if ((hf & HF_CPL_MASK) == 3 && (cr0 & CR0_AM_MASK) && (env->rflags & RFLAGS_AC)) {
+        hf |= HF_AC_MASK;
+    }
+    return hf;
+}
+
+/*
+ * @hf (hflags computed earlier) with the bits that follow RFLAGS and the
+ * interrupt shadow brought up to date: what x86_compute_hflags() returns when
+ * only those changed since. Translated code writes RFLAGS and the shadow inline;
+ * every other input (CR0, CR4, EFER, segment registers) changes in helpers that
+ * call x86_update_hflags() or in code that returns to the loop. A VM flip changes
+ * CPL and ADDSEG too: recompute then.
+ */
+static inline uint32_t x86_hflags_refresh(const CPUX86State *env, uint32_t hf)
+{
+    uint64_t rfl = env->rflags;
+
+    if (G_UNLIKELY(!(rfl & RFLAGS_VM) != !(hf & HF_VM_MASK))) {
+        return x86_compute_hflags(env);
+    }
+    hf &= ~(HF_INHIBIT_IRQ_MASK | HF_TF_MASK | HF_SMAP_AC_MASK | HF_IOPL_MASK |
+            HF_AC_MASK);
+    hf |= env->events.interrupt_shadow ? HF_INHIBIT_IRQ_MASK : 0;
+    hf |= rfl & RFLAGS_TF ? HF_TF_MASK : 0;
+    hf |= (hf & HF_SMAP_MASK) && (rfl & RFLAGS_AC) ? HF_SMAP_AC_MASK : 0;
+    hf |= ((rfl >> RFLAGS_IOPL_SHIFT) & 3) << HF_IOPL_SHIFT;
+    if ((hf & HF_CPL_MASK) == 3 && (env->cr[0] & CR0_AM_MASK) && (rfl & RFLAGS_AC)) {
+        hf |= HF_AC_MASK;
+    }
+    return hf;
+}
+
 /* MMU index for the mode bits (see X86_MMU_* in cpu.h). */
 static inline int x86_mmu_index_for_hflags(uint32_t hf, bool ifetch)
 {
