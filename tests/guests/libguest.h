@@ -54,6 +54,18 @@ static inline uint32_t inl(uint16_t port)
     return v;
 }
 
+/* PCI type-1 configuration access (PCI 3.0 §3.2.2.3.2) to bus 0, device @dev, function 0. */
+static inline uint32_t pci_cfg_read(int dev, int reg)
+{
+    outl(0xcf8, 0x80000000u | (uint32_t)dev << 11 | (reg & 0xfc));
+    return inl(0xcfc);
+}
+static inline void pci_cfg_write(int dev, int reg, uint32_t v)
+{
+    outl(0xcf8, 0x80000000u | (uint32_t)dev << 11 | (reg & 0xfc));
+    outl(0xcfc, v);
+}
+
 static inline uint8_t mmio_read8(uintptr_t a) { return *(volatile uint8_t *)a; }
 static inline uint16_t mmio_read16(uintptr_t a) { return *(volatile uint16_t *)a; }
 static inline uint32_t mmio_read32(uintptr_t a) { return *(volatile uint32_t *)a; }

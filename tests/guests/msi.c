@@ -23,18 +23,6 @@ static void on_spurious(InterruptFrame *f)
 {
 }
 
-static uint32_t pci_cfg_read(int dev, int reg)
-{
-    outl(0xcf8, 0x80000000u | (uint32_t)dev << 11 | (reg & 0xfc));
-    return inl(0xcfc);
-}
-
-static void pci_cfg_write(int dev, int reg, uint32_t v)
-{
-    outl(0xcf8, 0x80000000u | (uint32_t)dev << 11 | (reg & 0xfc));
-    outl(0xcfc, v);
-}
-
 static uint64_t read_cr8(void)
 {
     uint64_t v;

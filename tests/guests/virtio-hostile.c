@@ -87,22 +87,10 @@ static unsigned ncases;
 
 /* ---- PCI ---- */
 
-static uint32_t cfg_read(int dev, int reg)
-{
-    outl(0xcf8, 0x80000000u | (uint32_t)dev << 11 | (reg & 0xfc));
-    return inl(0xcfc);
-}
-
-static void cfg_write(int dev, int reg, uint32_t v)
-{
-    outl(0xcf8, 0x80000000u | (uint32_t)dev << 11 | (reg & 0xfc));
-    outl(0xcfc, v);
-}
-
 static int find_dev(uint16_t legacy_id, uint16_t modern_id)
 {
     for (int d = 0; d < 32; d++) {
-        uint32_t id = cfg_read(d, 0);
+        uint32_t id = pci_cfg_read(d, 0);
         if (id == ((uint32_t)legacy_id << 16 | 0x1af4) ||
             id == ((uint32_t)modern_id << 16 | 0x1af4)) {
             return d;
@@ -115,24 +103,24 @@ static int find_dev(uint16_t legacy_id, uint16_t modern_id)
 static bool map_dev(VDev *v, uintptr_t base)
 {
     int d = v->slot;
-    cfg_write(d, 0x04, 0);
-    cfg_write(d, 0x20, 0xffffffff);
-    uint32_t sz = ~(cfg_read(d, 0x20) & ~0xfu) + 1;
-    cfg_write(d, 0x20, (uint32_t)base);
-    cfg_write(d, 0x24, 0);
-    cfg_write(d, 0x14, (uint32_t)base + 0x10000);      /* BAR 1: MSI-X, unused */
-    cfg_write(d, 0x04, 0x6);            /* memory, bus master */
+    pci_cfg_write(d, 0x04, 0);
+    pci_cfg_write(d, 0x20, 0xffffffff);
+    uint32_t sz = ~(pci_cfg_read(d, 0x20) & ~0xfu) + 1;
+    pci_cfg_write(d, 0x20, (uint32_t)base);
+    pci_cfg_write(d, 0x24, 0);
+    pci_cfg_write(d, 0x14, (uint32_t)base + 0x10000);      /* BAR 1: MSI-X, unused */
+    pci_cfg_write(d, 0x04, 0x6);            /* memory, bus master */
     v->bar = base;
     check(sz && sz <= 0x100000, "%s: BAR 4 is %#x bytes", v->name, sz);
     int found = 0;
-    for (int cap = cfg_read(d, 0x34) & 0xfc; cap; cap = (cfg_read(d, cap) >> 8) & 0xfc) {
-        uint32_t w0 = cfg_read(d, cap);
+    for (int cap = pci_cfg_read(d, 0x34) & 0xfc; cap; cap = (pci_cfg_read(d, cap) >> 8) & 0xfc) {
+        uint32_t w0 = pci_cfg_read(d, cap);
         if ((w0 & 0xff) != 0x09) {      /* vendor-specific */
             continue;
         }
         uint8_t type = w0 >> 24;
-        uint8_t bar = cfg_read(d, cap + 4) & 0xff;
-        uint32_t off = cfg_read(d, cap + 8);
+        uint8_t bar = pci_cfg_read(d, cap + 4) & 0xff;
+        uint32_t off = pci_cfg_read(d, cap + 8);
         if (bar != 4) {
             continue;
         }
@@ -140,7 +128,7 @@ static bool map_dev(VDev *v, uintptr_t base)
         case 1: v->common = base + off; found |= 1; break;
         case 2:
             v->notify = base + off;
-            v->notify_mult = cfg_read(d, cap + 16);
+            v->notify_mult = pci_cfg_read(d, cap + 16);
             found |= 2;
             break;
         case 3: v->isr = base + off; found |= 4; break;

@@ -59,24 +59,12 @@ static void on_spurious(InterruptFrame *f)
 }
 static uint8_t bufs[3][4096] __attribute__((aligned(4096)));
 
-static uint32_t cfg_read(int dev, int reg)
-{
-    outl(0xcf8, 0x80000000u | (uint32_t)dev << 11 | (reg & 0xfc));
-    return inl(0xcfc);
-}
-
-static void cfg_write(int dev, int reg, uint32_t v)
-{
-    outl(0xcf8, 0x80000000u | (uint32_t)dev << 11 | (reg & 0xfc));
-    outl(0xcfc, v);
-}
-
 void test_main(void)
 {
     cli();
     int d = -1;
     for (int i = 0; i < 32 && d < 0; i++) {
-        uint32_t id = cfg_read(i, 0);
+        uint32_t id = pci_cfg_read(i, 0);
         if (id == (0x1001u << 16 | 0x1af4) || id == (0x1042u << 16 | 0x1af4)) {
             d = i;
         }
@@ -87,26 +75,26 @@ void test_main(void)
     /* BAR 4 at 0xe0000000 (no firmware here), memory decoding and bus mastering. */
     uintptr_t base = 0xe0000000, common = 0, notify = 0;
     uint32_t mult = 0;
-    cfg_write(d, 0x04, 0);
-    cfg_write(d, 0x20, (uint32_t)base);
-    cfg_write(d, 0x24, 0);
-    cfg_write(d, 0x14, (uint32_t)base + 0x10000);      /* BAR 1: the MSI-X table */
-    cfg_write(d, 0x04, 0x6);
+    pci_cfg_write(d, 0x04, 0);
+    pci_cfg_write(d, 0x20, (uint32_t)base);
+    pci_cfg_write(d, 0x24, 0);
+    pci_cfg_write(d, 0x14, (uint32_t)base + 0x10000);      /* BAR 1: the MSI-X table */
+    pci_cfg_write(d, 0x04, 0x6);
     bool msix = cmdline_has("msix");
     int msix_cap = 0;
-    for (int cap = cfg_read(d, 0x34) & 0xfc; cap; cap = (cfg_read(d, cap) >> 8) & 0xfc) {
-        uint32_t w0 = cfg_read(d, cap);
+    for (int cap = pci_cfg_read(d, 0x34) & 0xfc; cap; cap = (pci_cfg_read(d, cap) >> 8) & 0xfc) {
+        uint32_t w0 = pci_cfg_read(d, cap);
         if ((w0 & 0xff) == 0x11) {
             msix_cap = cap;
         }
-        if ((w0 & 0xff) != 0x09 || (cfg_read(d, cap + 4) & 0xff) != 4) {
+        if ((w0 & 0xff) != 0x09 || (pci_cfg_read(d, cap + 4) & 0xff) != 4) {
             continue;
         }
         if ((w0 >> 24) == 1) {
-            common = base + cfg_read(d, cap + 8);
+            common = base + pci_cfg_read(d, cap + 8);
         } else if ((w0 >> 24) == 2) {
-            notify = base + cfg_read(d, cap + 8);
-            mult = cfg_read(d, cap + 16);
+            notify = base + pci_cfg_read(d, cap + 8);
+            mult = pci_cfg_read(d, cap + 16);
         }
     }
     check(common && notify, "common and notify capabilities in BAR 4");
@@ -115,14 +103,14 @@ void test_main(void)
     if (msix) {
         /* Entry 0 of the table (BAR 1 at its offset): a fixed MSI to this LAPIC. */
         check(msix_cap != 0, "an MSI-X capability");
-        uint32_t tbl = cfg_read(d, msix_cap + 4);
+        uint32_t tbl = pci_cfg_read(d, msix_cap + 4);
         check((tbl & 7) == 1, "the MSI-X table is in BAR 1");
         uintptr_t e = base + 0x10000 + (tbl & ~7u);
         mmio_write32(e, 0xfee00000u | lapic_id() << 12);
         mmio_write32(e + 4, 0);
         mmio_write32(e + 8, MSI_VECTOR);
         mmio_write32(e + 12, 0);                        /* unmasked */
-        cfg_write(d, msix_cap, cfg_read(d, msix_cap) | 1u << 31);  /* MSI-X enable */
+        pci_cfg_write(d, msix_cap, pci_cfg_read(d, msix_cap) | 1u << 31);  /* MSI-X enable */
         set_handler(MSI_VECTOR, on_irq);
         set_handler(0xff, on_spurious);
         lapic_enable();

@@ -661,6 +661,15 @@ JsonNode *qtest_qmp_return(JsonNode *response)
                                                 : NULL;
 }
 
+const char *qtest_vm_status(QTestState *s)
+{
+    static char buf[32];
+    g_autoptr(JsonNode) r = qtest_qmp(s, "{'execute': 'query-status'}");
+    JsonObject *o = json_node_get_object(qtest_qmp_return(r));
+    g_strlcpy(buf, json_object_get_string_member(o, "status"), sizeof(buf));
+    return buf;
+}
+
 /* ---- start and stop ---- */
 
 static int listen_unix(const char *path)

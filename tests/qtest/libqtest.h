@@ -106,5 +106,7 @@ void qtest_qmp_eventwait(QTestState *s, const char *name);
 JsonNode *qtest_qmp_eventwait_ref(QTestState *s, const char *name);
 /* The "return" member of a response (borrowed), or NULL if it is an error. */
 JsonNode *qtest_qmp_return(JsonNode *response);
+/* query-status's "status" ("running", "paused", "io-error", ...), until the next call. */
+const char *qtest_vm_status(QTestState *s);
 
 #endif

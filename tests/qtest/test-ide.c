@@ -887,15 +887,6 @@ static void test_atapi_guest_tray(void)
 #define ERR_LIMIT   (1 << 20)           /* RLIMIT_FSIZE of emu: writes past 1 MiB fail */
 #define ERR_LBA     4096                /* 2 MiB: past the limit */
 
-static const char *status_of(QTestState *s)
-{
-    static char buf[32];
-    g_autoptr(JsonNode) r = qtest_qmp(s, "{'execute': 'query-status'}");
-    JsonObject *o = json_node_get_object(qtest_qmp_return(r));
-    g_strlcpy(buf, json_object_get_string_member(o, "status"), sizeof(buf));
-    return buf;
-}
-
 /* PIO WRITE SECTORS of one sector of @fill at ERR_LBA on the primary channel's @unit. */
 static void pio_write_start(QTestState *s, int unit, uint8_t fill)
 {
@@ -960,7 +951,7 @@ static void test_werror(void)
     g_assert_cmpstr(json_object_get_string_member(ev, "operation"), ==, "write");
     g_assert_cmpstr(json_object_get_string_member(ev, "action"), ==, "report");
     json_node_unref(keep);
-    g_assert_cmpstr(status_of(s), ==, "running");
+    g_assert_cmpstr(qtest_vm_status(s), ==, "running");
 
     /* stop: the VM stops with the drive BSY; the data is not on disk yet */
     pio_write_start(s, 0, 0x77);
@@ -969,7 +960,7 @@ static void test_werror(void)
     g_assert_cmpstr(json_object_get_string_member(ev, "action"), ==, "stop");
     json_node_unref(keep);
     qtest_qmp_eventwait(s, "STOP");
-    g_assert_cmpstr(status_of(s), ==, "io-error");
+    g_assert_cmpstr(qtest_vm_status(s), ==, "io-error");
     g_assert_cmphex(qtest_inb(s, C0) & 0x80, ==, 0x80);
     uint8_t sec[512], want[512];
     memset(want, 0x77, sizeof(want));
@@ -982,7 +973,7 @@ static void test_werror(void)
     g_autoptr(JsonNode) r = qtest_qmp(s, "{'execute': 'cont'}");
     g_assert_nonnull(qtest_qmp_return(r));
     g_assert_cmphex(wait_not_busy(s, C0) & 0x01, ==, 0);
-    g_assert_cmpstr(status_of(s), ==, "running");
+    g_assert_cmpstr(qtest_vm_status(s), ==, "running");
     g_assert_cmpint(pread(fd, sec, 512, (off_t)ERR_LBA * 512), ==, 512);
     g_assert_cmpmem(sec, 512, want, 512);
     close(fd);

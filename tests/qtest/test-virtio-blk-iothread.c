@@ -319,22 +319,13 @@ static void test_system_reset_in_flight(void)
     reset_in_flight(true);
 }
 
-static const char *vm_status(QVirtioDev *d)
-{
-    static char buf[32];
-    g_autoptr(JsonNode) r = qtest_qmp(d->s, "{'execute': 'query-status'}");
-    JsonObject *o = json_node_get_object(qtest_qmp_return(r));
-    g_strlcpy(buf, json_object_get_string_member(o, "status"), sizeof(buf));
-    return buf;
-}
-
 /* stop: the dataplane lets go (drained); a request made then completes after cont. */
 static void test_stop_cont(void)
 {
     QVirtioDev *d = dev_start(NULL);
     start_msix(d);
     g_autoptr(JsonNode) r1 = qtest_qmp(d->s, "{'execute': 'stop'}");
-    g_assert_cmpstr(vm_status(d), ==, "paused");
+    g_assert_cmpstr(qtest_vm_status(d->s), ==, "paused");
     uint8_t buf[4096];
     fill(buf, sizeof(buf), 99);
     qtest_memwrite(d->s, DATA, buf, sizeof(buf));
@@ -370,7 +361,7 @@ static void test_werror_stop(void)
     JsonObject *data = json_object_get_object_member(json_node_get_object(ev), "data");
     g_assert_cmpstr(json_object_get_string_member(data, "action"), ==, "stop");
     qtest_qmp_eventwait(d->s, "STOP");
-    g_assert_cmpstr(vm_status(d), ==, "io-error");
+    g_assert_cmpstr(qtest_vm_status(d->s), ==, "io-error");
     g_assert_cmpuint(qtest_readw(d->s, USED + 2), ==, 0);
 
     struct rlimit lim;

@@ -265,15 +265,6 @@ static void test_rw(void)
     qvirtio_free(d);
 }
 
-static const char *vm_status(QVirtioDev *d)
-{
-    static char buf[32];
-    g_autoptr(JsonNode) r = qtest_qmp(d->s, "{'execute': 'query-status'}");
-    JsonObject *o = json_node_get_object(qtest_qmp_return(r));
-    g_strlcpy(buf, json_object_get_string_member(o, "status"), sizeof(buf));
-    return buf;
-}
-
 /*
  * werror=stop with a real host write error (EFBIG past emu's RLIMIT_FSIZE):
  * the VM stops, the request stays unanswered, and after the limit is lifted
@@ -293,7 +284,7 @@ static void test_werror(void)
         qtest_memset(d->s, DATA, 0xc3, 1024);
         if (!stop) {
             g_assert_cmpuint(blk_req(d, T_OUT, sector, 1024), ==, 1);
-            g_assert_cmpstr(vm_status(d), ==, "running");
+            g_assert_cmpstr(qtest_vm_status(d->s), ==, "running");
             /* Below the limit writes still work. */
             g_assert_cmpuint(blk_req(d, T_OUT, 8, 1024), ==, 0);
             qvirtio_free(d);
@@ -309,7 +300,7 @@ static void test_werror(void)
         g_assert_cmpstr(json_object_get_string_member(data, "device"), ==, "d0");
         g_assert_cmpstr(json_object_get_string_member(data, "action"), ==, "stop");
         qtest_qmp_eventwait(d->s, "STOP");
-        g_assert_cmpstr(vm_status(d), ==, "io-error");
+        g_assert_cmpstr(qtest_vm_status(d->s), ==, "io-error");
         g_assert_cmpuint(qtest_readw(d->s, USED + 2), ==, 0);     /* not answered */
 
         struct rlimit lim;
