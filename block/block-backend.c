@@ -461,6 +461,29 @@ static void complete_later(BlkRequest *req)
 }
 
 /*
+ * Run a finished request's callback and let it go. @ds: the iothread's done
+ * source whose waiters (a drain in another thread) learn that in_flight fell.
+ */
+static void req_complete(BlkRequest *req, BlkDoneSource *ds)
+{
+    BlockBackend *blk = req->blk;
+    if (req->cb) {
+        req->cb(req->opaque, req->ret);
+    }
+    if (ds) {
+        g_mutex_lock(&ds->lock);
+    }
+    __atomic_sub_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
+    if (ds) {
+        g_cond_broadcast(&ds->cond);
+        g_mutex_unlock(&ds->lock);
+    }
+    g_free(req->iov);
+    g_free(req);
+    blk_unref(blk);
+}
+
+/*
  * A finished request on a worker thread. For a main-loop backend whose device
  * allows it (blk_set_complete_on_worker), the callback runs right here when
  * the big lock is free: the guest's interrupt is raised without the hop
@@ -478,13 +501,7 @@ static void io_worker_done(BlkRequest *req)
         complete_later(req);
         return;
     }
-    if (req->cb) {
-        req->cb(req->opaque, req->ret);
-    }
-    __atomic_sub_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
-    g_free(req->iov);
-    g_free(req);
-    blk_unref(blk);
+    req_complete(req, NULL);
     bql_unlock();
 }
 
@@ -563,14 +580,7 @@ static void process_completions(void *unused)
         if (!req) {
             return;
         }
-        BlockBackend *blk = req->blk;
-        if (req->cb) {
-            req->cb(req->opaque, req->ret);
-        }
-        __atomic_sub_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
-        g_free(req->iov);
-        g_free(req);
-        blk_unref(blk);
+        req_complete(req, NULL);
     }
 }
 
@@ -587,17 +597,7 @@ static void process_done_source(BlkDoneSource *ds)
         if (!req) {
             return;
         }
-        BlockBackend *blk = req->blk;
-        if (req->cb) {
-            req->cb(req->opaque, req->ret);
-        }
-        g_mutex_lock(&ds->lock);
-        __atomic_sub_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
-        g_cond_broadcast(&ds->cond);
-        g_mutex_unlock(&ds->lock);
-        g_free(req->iov);
-        g_free(req);
-        blk_unref(blk);
+        req_complete(req, ds);
     }
 }
 
