@@ -173,11 +173,11 @@ def case_irqoff():
     check_pass("kernel-irqchip=off: PIT -> 8259, PIT -> I/O APIC -> LAPIC and LAPIC "
                "timer interrupts reach the guest's IDT (KVM_INTERRUPT); HLT sleeps in emu "
                "and wakes", rc, out, err)
-    rc, out, err = run_guest("smp", append="cpus=4", extra=IRQOFF + ["-smp", "4"],
+    rc, out, err = run_guest("smp", append="cpus=4 perpkg=4", extra=IRQOFF + ["-smp", "4"],
                              timeout=120)
     check_pass("kernel-irqchip=off, -smp 4: three APs start through INIT/SIPI from emu's "
                "LAPIC", rc, out, err)
-    rc, out, err = run_guest("smp", append="cpus=16", extra=IRQOFF + ["-smp", "16"],
+    rc, out, err = run_guest("smp", append="cpus=16 perpkg=16", extra=IRQOFF + ["-smp", "16"],
                              timeout=170)
     check_pass("kernel-irqchip=off, -smp 16: fifteen APs start and count", rc, out, err)
     rc, out, err = run_guest("rtc", extra=IRQOFF)
