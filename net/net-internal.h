@@ -7,6 +7,7 @@
 #define NET_NET_INTERNAL_H
 
 #include "net/net.h"
+#include <glib-unix.h>
 
 /* ---- queue.c: frames waiting for one receiver ---- */
 
@@ -38,6 +39,11 @@ unsigned net_queue_len(NetQueue *queue);
 /* ---- net.c ---- */
 
 size_t net_iov_size(const struct iovec *iov, int iovcnt);
+/*
+ * g_unix_fd_add() on the default context, but a source GLib does not block
+ * while it dispatches: returns a tag for g_source_remove().
+ */
+guint net_fd_watch_add(int fd, GIOCondition cond, GUnixFDSourceFunc func, void *opaque);
 /* An id a new -netdev may take (not empty, not used, like QEMU's ids). */
 bool net_check_new_id(const char *id, Error **errp);
 /* Remember which MACs are taken so the default ones skip them. */

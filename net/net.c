@@ -3,6 +3,7 @@
  * sending with flow control, NICs and their MAC addresses.
  */
 #include "net/net-internal.h"
+#include <glib-unix.h>
 
 static GList *net_clients;      /* of NetClientState *, in creation order */
 
@@ -13,6 +14,26 @@ size_t net_iov_size(const struct iovec *iov, int iovcnt)
         n += iov[i].iov_len;
     }
     return n;
+}
+
+/*
+ * GLib blocks a source that may not recurse while its callback runs: it takes
+ * the source's fds out of the context's poll set and puts them back after,
+ * and every change to the poll set wakes the context (an eventfd write). So
+ * each dispatch of a plain g_unix_fd_add() watch cost two eventfd writes and
+ * an extra main-loop turn whose poll returned at once (with the big lock
+ * dropped and taken again), once per ACK during a guest-to-host transfer on
+ * tap. Nothing in the net backends runs a nested loop from a callback, so
+ * letting the source recurse is safe; QEMU's AioContext source does the same.
+ */
+guint net_fd_watch_add(int fd, GIOCondition cond, GUnixFDSourceFunc func, void *opaque)
+{
+    GSource *src = g_unix_fd_source_new(fd, cond);
+    g_source_set_can_recurse(src, TRUE);
+    g_source_set_callback(src, (GSourceFunc)(void (*)(void))func, opaque, NULL);
+    guint tag = g_source_attach(src, NULL);
+    g_source_unref(src);
+    return tag;
 }
 
 /* ---- MAC addresses ---- */

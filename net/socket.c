@@ -144,7 +144,7 @@ static gboolean net_socket_listen_ready(gint fd, GIOCondition cond, gpointer opa
 static void net_socket_listen_start(NetSocketState *s)
 {
     if (s->listen_fd >= 0 && !s->listen_tag) {
-        s->listen_tag = g_unix_fd_add(s->listen_fd, G_IO_IN, net_socket_listen_ready, s);
+        s->listen_tag = net_fd_watch_add(s->listen_fd, G_IO_IN, net_socket_listen_ready, s);
     }
 }
 
@@ -303,7 +303,7 @@ static void net_socket_read_start(NetSocketState *s)
         return;
     }
     bool stream = s->mode == SOCK_MODE_LISTEN || s->mode == SOCK_MODE_CONNECT;
-    s->read_tag = g_unix_fd_add(s->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+    s->read_tag = net_fd_watch_add(s->fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
                                 stream ? net_socket_stream_readable
                                        : net_socket_dgram_readable, s);
 }
@@ -411,7 +411,7 @@ static ssize_t net_socket_receive(NetClientState *nc, const uint8_t *buf, size_t
         } else {
             memcpy(s->out, buf + (skip - 4), s->out_len);
         }
-        s->write_tag = g_unix_fd_add(s->fd, G_IO_OUT, net_socket_writable, s);
+        s->write_tag = net_fd_watch_add(s->fd, G_IO_OUT, net_socket_writable, s);
     }
     return size;
 }

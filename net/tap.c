@@ -88,7 +88,7 @@ static gboolean tap_readable(gint fd, GIOCondition cond, gpointer opaque)
 static void tap_read_start(TAPState *s)
 {
     if (!s->read_tag && !s->read_paused && s->fd >= 0) {
-        s->read_tag = g_unix_fd_add(s->fd, G_IO_IN, tap_readable, s);
+        s->read_tag = net_fd_watch_add(s->fd, G_IO_IN, tap_readable, s);
     }
 }
 
@@ -96,7 +96,11 @@ static ssize_t tap_receive_iov(NetClientState *nc, const struct iovec *iov, int 
 {
     TAPState *s = container_of(nc, TAPState, nc);
     size_t size = net_iov_size(iov, iovcnt);
-    g_autofree struct iovec *v = g_new(struct iovec, iovcnt + 1);
+    /* No allocation per frame for the usual short vectors. */
+    struct iovec small[8];
+    g_autofree struct iovec *big = NULL;
+    struct iovec *v = iovcnt < (int)G_N_ELEMENTS(small) ? small
+                      : (big = g_new(struct iovec, iovcnt + 1));
     uint8_t zero_hdr[12] = { 0 };
     int n = 0;
 

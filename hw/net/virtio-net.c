@@ -505,7 +505,10 @@ static void vnet_flush_tx(VirtIONetQueue *q)
             continue;
         }
         /* The backend's header is a prefix of the guest's (10 of 10 or 12, or 12). */
-        g_autofree struct iovec *sg = g_new(struct iovec, 2 * elem->out_num);
+        struct iovec small[8];
+        g_autofree struct iovec *big = NULL;
+        struct iovec *sg = 2 * elem->out_num <= G_N_ELEMENTS(small) ? small
+                           : (big = g_new(struct iovec, 2 * elem->out_num));
         int nsg = 0;
         if (n->host_hdr_len) {
             nsg = iov_slice(elem->out_sg, elem->out_num, 0, n->host_hdr_len, sg);

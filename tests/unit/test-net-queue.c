@@ -645,6 +645,58 @@ static void test_user_idle(void)
     qemu_del_net_client(qemu_find_netdev("u0"));
 }
 
+/*
+ * A frame read from a backend's fd must not leave the main loop with a wakeup
+ * pending. GLib blocked plain g_unix_fd_add() watches during their callback by
+ * taking their fd out of the poll set and back, and each change wrote the
+ * context's eventfd: the next poll returned at once instead of sleeping, one
+ * wasted turn (and eventfd write and read) per frame. A poller's 30 ms timeout
+ * bounds the sleep that must now happen.
+ */
+static void test_socket_no_wakeup(void)
+{
+    int p1 = free_tcp_port(), p2 = free_tcp_port();
+    g_autofree char *spec = g_strdup_printf("socket,id=w1,udp=127.0.0.1:%d,"
+                                            "localaddr=127.0.0.1:%d", p2, p1);
+    g_autoptr(Opts) o = opts_parse(spec, "type", &error_abort);
+    g_assert_true(net_client_netdev_add(o, &error_abort));
+    NetClientState *w1 = qemu_find_netdev("w1");
+    FakeClient *nic = fake_new(NULL, NULL);
+    nic->nc.peer = w1;
+    w1->peer = &nic->nc;
+    for (int i = 0; i < 10; i++) {
+        main_loop_wait(true);       /* whatever earlier steps left pending */
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p1),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    PollRec r = { .fd = -1, .timeout_ns = 30 * 1000 * 1000 };
+    MainLoopPoller *mp = main_loop_add_poller(rec_fill, rec_done, &r);
+    uint8_t frame[100];
+    memset(frame, 0x6b, sizeof(frame));
+
+    for (int i = 0; i < 3; i++) {
+        g_assert_cmpint(sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&a,
+                               sizeof(a)), ==, sizeof(frame));
+        /* The loop wakes for the datagram (the deadline only guards a lost one). */
+        gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+        while (nic->got->len < (guint)i + 1 && g_get_monotonic_time() < deadline) {
+            main_loop_wait(false);
+        }
+        g_assert_cmpuint(nic->got->len, ==, i + 1);
+        /* Nothing else to do: this turn sleeps until the poller's timeout. */
+        gint64 t0 = g_get_monotonic_time();
+        main_loop_wait(false);
+        gint64 slept = g_get_monotonic_time() - t0;
+        g_test_message("frame %d: next turn slept %" G_GINT64_FORMAT " us", i, slept);
+        g_assert_cmpint(slept, >=, 25 * 1000);
+    }
+    main_loop_remove_poller(mp);
+    close(fd);
+    qemu_del_net_client(&nic->nc);
+    qemu_del_net_client(w1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -661,5 +713,6 @@ int main(int argc, char **argv)
     g_test_add_func("/net/netdev-errors", test_netdev_errors);
     g_test_add_func("/net/main-loop-poller", test_main_loop_poller);
     g_test_add_func("/net/user-idle", test_user_idle);
+    g_test_add_func("/net/socket-no-wakeup", test_socket_no_wakeup);
     return g_test_run();
 }
