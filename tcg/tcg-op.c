@@ -469,15 +469,33 @@ void tcg_gen_goto_ptr(TCGv_ptr ptr)
 
 void tcg_gen_lookup_and_goto_ptr(void)
 {
-    /* Reads the guest pc from env: globals must be in memory, none is written. */
+    /*
+     * Reads the guest pc from env: globals must be in memory, none is written.
+     * The accel's hook is called directly rather than through
+     * helper_lookup_tb_ptr (one call and one indirect jump less on every
+     * indirect guest jump); code keeps the hook set when it was generated.
+     */
     static const TCGHelperInfo info = {
         .func = (void (*)(void))helper_lookup_tb_ptr, .name = "lookup_tb_ptr",
         .flags = TCG_CALL_NO_WG_SE, .nargs = 1, .ret = TCG_HT_PTR,
         .args = { TCG_HT_PTR },
     };
+    static TCGHelperInfo direct = {
+        .name = "lookup_tb_ptr",
+        .flags = TCG_CALL_NO_WG_SE, .nargs = 1, .ret = TCG_HT_PTR,
+        .args = { TCG_HT_PTR },
+    };
+    const TCGHelperInfo *use = &info;
+    TCGLookupTBFn fn = tcg_get_lookup_tb_ptr();
+    if (fn) {
+        if (direct.func != (void (*)(void))fn) {
+            direct.func = (void (*)(void))fn;
+        }
+        use = &direct;
+    }
     TCGv_ptr ptr = tcg_temp_ebb_new_ptr();
     TCGTemp *args[1] = { tcgv_ptr_temp(tcg_env) };
-    tcg_gen_callN(&info, tcgv_ptr_temp(ptr), args);
+    tcg_gen_callN(use, tcgv_ptr_temp(ptr), args);
     tcg_gen_goto_ptr(ptr);
     tcg_temp_free_ptr(ptr);
 }

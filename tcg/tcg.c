@@ -1817,6 +1817,11 @@ void tcg_set_lookup_tb_ptr(TCGLookupTBFn fn)
     lookup_tb_fn = fn;
 }
 
+TCGLookupTBFn tcg_get_lookup_tb_ptr(void)
+{
+    return lookup_tb_fn;
+}
+
 const void *helper_lookup_tb_ptr(void *env)
 {
     return lookup_tb_fn ? lookup_tb_fn(env) : NULL;

@@ -342,16 +342,25 @@ static inline bool tb_matches(const EngineTB *tb, uint64_t phys_pc, uint64_t pc,
            tb->tb.flags == flags && tb->tb.cflags == cflags;
 }
 
+/*
+ * Without tb_lock (taken on every jump-cache miss): the only caller is the exec
+ * lock holder, the same thread that links TBs into the table (tb_gen_code) and
+ * flushes it. Other threads only unlink (a device write invalidating code, under
+ * tb_lock), which rewrites the predecessor's link but not the unlinked TB's own
+ * hash_next, so a walk standing on it goes on along the chain; the TB itself
+ * stays allocated until the next flush. A TB already marked invalid is
+ * skipped; one invalidated right after it was found runs at most once more,
+ * the window the jump cache has too.
+ */
 static EngineTB *tb_hash_lookup(uint64_t phys_pc, uint64_t pc, uint64_t cs_base,
                                 uint32_t flags, uint32_t cflags)
 {
     uint32_t h = tb_hash_func(phys_pc, pc, cs_base, flags, cflags);
-    g_mutex_lock(&tb_lock);
-    EngineTB *tb = tb_hash[h & (TB_HASH_SIZE - 1)];
-    while (tb && !(tb->hash == h && tb_matches(tb, phys_pc, pc, cs_base, flags, cflags))) {
-        tb = tb->hash_next;
+    EngineTB *tb = __atomic_load_n(&tb_hash[h & (TB_HASH_SIZE - 1)], __ATOMIC_ACQUIRE);
+    while (tb && !(tb->hash == h && tb_matches(tb, phys_pc, pc, cs_base, flags, cflags) &&
+                   !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE))) {
+        tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE);
     }
-    g_mutex_unlock(&tb_lock);
     return tb;
 }
 
@@ -399,7 +408,7 @@ static void tb_link(EngineTB *tb)
 {
     EngineTB **b = &tb_hash[tb->hash & (TB_HASH_SIZE - 1)];
     tb->hash_next = *b;
-    *b = tb;
+    __atomic_store_n(b, tb, __ATOMIC_RELEASE);     /* tb_hash_lookup reads without lock */
     for (int n = 0; n < 2; n++) {
         if (tb->page_addr[n] == (uint64_t)-1) {
             continue;
@@ -443,7 +452,7 @@ static void tb_invalidate_locked(EngineTB *tb)
         b = &(*b)->hash_next;
     }
     if (*b) {
-        *b = tb->hash_next;
+        __atomic_store_n(b, tb->hash_next, __ATOMIC_RELEASE);
     }
     for (int n = 0; n < 2; n++) {
         if (tb->page_addr[n] == (uint64_t)-1) {

@@ -515,6 +515,7 @@ void tcg_tb_reset_jmp(const TCGTBCode *tc, int n);
  */
 typedef const void *(*TCGLookupTBFn)(void *env);
 void tcg_set_lookup_tb_ptr(TCGLookupTBFn fn);
+TCGLookupTBFn tcg_get_lookup_tb_ptr(void);
 const void *helper_lookup_tb_ptr(void *env);
 
 /*

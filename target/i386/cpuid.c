@@ -737,6 +737,7 @@ bool x86_cpu_build_cpuid(X86CPU *cpu, const X86FeatureRequest *req, Error **errp
     g_free(cpu->cpuid);
     cpu->nr_cpuid = b.entries->len;
     cpu->cpuid = (X86CPUIDEntry *)g_array_free(b.entries, FALSE);
+    cpu->cpuid_gen++;
     (void)env;
     return true;
 }
@@ -761,6 +762,7 @@ void x86_cpu_clear_cpuid_bits(X86CPU *cpu, uint32_t function, uint32_t index, ch
             uint32_t *r = entry_reg(e, reg);
             if (*r & mask) {
                 *r &= ~mask;
+                cpu->cpuid_gen++;
                 emu_log_mask(LOG_BOOT, "cpu %d: CPUID.%08xH.%u:E%cX &= ~%#x (%s)\n",
                              cpu->parent_obj.cpu_index, function, index,
                              g_ascii_toupper(reg), mask, why);

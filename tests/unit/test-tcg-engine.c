@@ -717,6 +717,68 @@ static void test_dma_invalidate(gconstpointer data)
     g_assert_cmpuint(R(3), ==, 2);
 }
 
+/*
+ * A device rewriting code (with the same bytes) over and over while the vCPU
+ * runs it through indirect jumps: every write invalidates the loop's TBs from
+ * the writer's thread while the vCPU looks them up again in the jump cache and
+ * the TB hash table, which it reads without tb_lock. The loop's sums must come
+ * out exact and nothing may crash (also under ASan).
+ */
+typedef struct DmaRace {
+    uint64_t bytes[12];
+    int stop;
+    unsigned writes;
+} DmaRace;
+
+static gpointer dma_rewriter(gpointer opaque)
+{
+    DmaRace *d = opaque;
+    while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
+        address_space_write(&address_space_memory, 0x4020, d->bytes, sizeof(d->bytes));
+        __atomic_add_fetch(&d->writes, 1, __ATOMIC_RELEASE);
+        g_usleep(20);
+    }
+    return NULL;
+}
+
+static void test_dma_race(gconstpointer data)
+{
+    setup(be_of(data), 0);
+    TCGEngineStats st0, st1;
+    const int n = 3000000;
+    uint64_t head[] = {
+        I(OP_MOVI, 1, 0, 0, 0), I(OP_MOVI, 2, 0, 0, n), I(OP_MOVI, 5, 0, 0, 0x4020),
+        I(OP_JR, 0, 5, 0, 0),
+    };
+    uint64_t body[] = {
+        /* 0x4020 */ I(OP_ADDI, 1, 1, 0, 1), I(OP_ADDI, 3, 3, 0, 2),
+        I(OP_MOVI, 5, 0, 0, 0x4040), I(OP_JR, 0, 5, 0, 0),
+        /* 0x4040 */ I(OP_ADDI, 4, 4, 0, 3), I(OP_MOVI, 5, 0, 0, 0x4020),
+        /* 0x4050 */ I(OP_BNE, 1, 2, 0, 8), I(OP_HLT, 0, 0, 0, 0),
+        /* 0x4060 */ I(OP_JR, 0, 5, 0, 0), I(OP_HLT, 0, 0, 0, 0),
+        I(OP_HLT, 0, 0, 0, 0), I(OP_HLT, 0, 0, 0, 0),
+    };
+    asm_at(0x4000, head, 4);
+    asm_at(0x4020, body, 12);
+    DmaRace d = { .stop = 0 };
+    memcpy(d.bytes, body, sizeof(body));
+    tcg_engine_get_stats(&st0);
+    GThread *t = g_thread_new("dma", dma_rewriter, &d);
+    while (!__atomic_load_n(&d.writes, __ATOMIC_ACQUIRE)) {
+        g_usleep(100);
+    }
+    run(0x4000);
+    __atomic_store_n(&d.stop, 1, __ATOMIC_RELEASE);
+    g_thread_join(t);
+    tcg_engine_get_stats(&st1);
+    g_assert_cmpuint(R(1), ==, n);
+    g_assert_cmpuint(R(3), ==, 2ull * n);
+    g_assert_cmpuint(R(4), ==, 3ull * n);
+    g_test_message("%u writes, %" PRIu64 " TBs invalidated", d.writes,
+                   st1.tbs_invalidated - st0.tbs_invalidated);
+    g_assert_cmpuint(st1.tbs_invalidated - st0.tbs_invalidated, >=, 1);
+}
+
 static void test_flush(gconstpointer data)
 {
     /* The smallest code buffer (64 KiB): 1500 one-instruction TBs do not fit. */
@@ -859,7 +921,8 @@ int main(int argc, char **argv)
         { "page-fault", test_page_fault }, { "mmio", test_mmio },
         { "map-change", test_map_change }, { "exec-mmio", test_exec_mmio },
         { "smc-same-tb", test_smc_same_tb }, { "smc-other-tb", test_smc_other_tb },
-        { "dma-invalidate", test_dma_invalidate }, { "kick", test_kick },
+        { "dma-invalidate", test_dma_invalidate }, { "dma-race", test_dma_race },
+        { "kick", test_kick },
         { "kick-chained-pc", test_kick_chained_pc },
         { "flush", test_flush }, { "dirty-log", test_dirty_log },
     };

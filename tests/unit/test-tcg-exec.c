@@ -432,6 +432,18 @@ static void test_goto_ptr_exit(void)
                         (uintptr_t)&tb_x | TB_EXIT_REQUESTED);
         g_assert_cmpuint(env.g[1], ==, 2);
         g_assert_cmpuint(env.g[0], ==, 3);
+        /* The hook is called directly from the code: code generated after the
+         * hook is removed must return to the loop, not call the old hook. */
+        TCGTBCode c;
+        tcg_set_lookup_tb_ptr(NULL);
+        tcg_func_start(s);
+        tcg_gen_addi_i64(g1, g1, 1);
+        tcg_gen_lookup_and_goto_ptr();
+        test_gen(s, &c);
+        g_assert_cmpuint(tcg_tb_exec(s, &env, c.tc_ptr), ==, 0);
+        g_assert_cmpuint(env.g[1], ==, 3);
+        g_assert_cmpuint(env.g[0], ==, 3);
+        tcg_set_lookup_tb_ptr(lookup_hook);
         tcg_context_free(s);
     }
     tcg_set_lookup_tb_ptr(NULL);

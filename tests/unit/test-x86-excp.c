@@ -25,6 +25,7 @@
  */
 #include "util/osdep.h"
 #include "system/memory.h"
+#include "target/i386/cpu-internal.h"
 #include "x86-run.h"
 
 #define HIDDEN __attribute__((visibility("hidden")))
@@ -343,6 +344,122 @@ static void test_rsvd_long(gconstpointer p)
             }
         }
     }
+}
+
+/*
+ * The walker keeps the CPUID facts it needs (1-GByte pages, MAXPHYADDR)
+ * between walks: every change of the CPU's CPUID table must reach the next
+ * walk. A rebuilt table (which may land at the freed one's address with the
+ * same number of leaves), bits cleared in place, a table swapped for another
+ * and no table at all. Expectations from the SDM: PS in a PDPTE is reserved
+ * without CPUID.80000001H:EDX[26] (Table 4-17); address bits from MAXPHYADDR
+ * (CPUID.80000008H:EAX[7:0], 36 without the leaf, §4.1.4) up are reserved.
+ */
+static void walk_expect(Blob b, uint64_t entry, int at_level, bool rsvd)
+{
+    const RsvdCase c = { "cpuid swap", at_level, entry, rsvd };
+    uint64_t at = load(X86RUN_LONG, b);
+    install(&c);
+    uint64_t magic = 0x0123456789abcdefull;
+    x86run_write(PA_TEST + 0x1230, &magic, 8);
+    x86run_write(0x201230, &magic, 8);
+    env()->regs[R_EAX] = 0;
+    X86RunResult r = go(at);
+    if (rsvd) {
+        expect_vector(&r, EXCP0E_PAGE, PF_RSVD_P, label(b, at));
+    } else {
+        expect_halt(&r);
+        g_assert_cmphex(env()->regs[R_EAX], ==, magic);
+    }
+}
+
+static void build_cpuid(const char *features)
+{
+    X86FeatureRequest req;
+    g_assert_true(x86_parse_features("qemu64", features, &req, &error_abort));
+    g_assert_true(x86_cpu_build_cpuid(x86run_cpu(), &req, &error_abort));
+}
+
+static void drop_cpuid(void)
+{
+    X86CPU *cpu = x86run_cpu();
+    g_free(cpu->cpuid);
+    cpu->cpuid = NULL;
+    cpu->nr_cpuid = 0;
+}
+
+static void test_rsvd_cpuid_swap(gconstpointer p)
+{
+    X86CPU *cpu;
+    const uint64_t page1g = 0x87;                            /* 1 GiB page at 0 */
+    /* A 2 MiB page with address bit 38 set: beyond RAM (reads all-ones) unless
+     * reserved, so only the reserved case is checked on it. */
+    const uint64_t pde38 = PA_TEST | 0x87 | 1ull << 38;
+
+    x86run_init(be_of(p));
+    cpu = x86run_cpu();
+    drop_cpuid();
+    walk_expect(BF(rsvd_read1g), page1g, AT_PDPTE, false);  /* no table: all features */
+    build_cpuid("+pdpe1gb");
+    walk_expect(BF(rsvd_read1g), page1g, AT_PDPTE, false);
+    /* Freed, then rebuilt without 1-GByte pages: likely the same address and size. */
+    const X86CPUIDEntry *old = cpu->cpuid;
+    drop_cpuid();
+    build_cpuid("-pdpe1gb");
+    g_test_message("rebuilt table %s address", old == cpu->cpuid ? "at the same" : "at another");
+    walk_expect(BF(rsvd_read1g), page1g, AT_PDPTE, true);
+    build_cpuid("+pdpe1gb");
+    walk_expect(BF(rsvd_read1g), page1g, AT_PDPTE, false);
+    /* Cleared in place (KVM's filter does this at realize). */
+    x86_cpu_clear_cpuid_bits(cpu, 0x80000001, 0, 'd', 1u << 26, "test");
+    walk_expect(BF(rsvd_read1g), page1g, AT_PDPTE, true);
+    drop_cpuid();
+    walk_expect(BF(rsvd_read1g), page1g, AT_PDPTE, false);
+
+    /* MAXPHYADDR: none (36), then a one-leaf table saying 39, then 40. */
+    walk_expect(BF(rsvd_read), pde38, AT_PDE, true);
+    X86CPUIDEntry leaf[2] = {
+        { .function = 0x80000008, .eax = 39 },
+        { .function = 0x80000008, .eax = 40 },
+    };
+    cpu->cpuid = &leaf[0];
+    cpu->nr_cpuid = 1;
+    walk_expect(BF(rsvd_read), PA_TEST | 0x87 | 1ull << 39, AT_PDE, true);
+    walk_expect(BF(rsvd_read), PA_TEST | 0x87, AT_PDE, false);
+    uint64_t at = load(X86RUN_LONG, BF(rsvd_read));
+    install(&(RsvdCase){ "pde38", AT_PDE, pde38, false });
+    expect_halt((X86RunResult[]){ go(at) });                 /* bit 38 < 39: an address */
+    cpu->cpuid = &leaf[1];
+    walk_expect(BF(rsvd_read), PA_TEST | 0x87 | 1ull << 40, AT_PDE, true);
+    at = load(X86RUN_LONG, BF(rsvd_read));
+    install(&(RsvdCase){ "pde39", AT_PDE, PA_TEST | 0x87 | 1ull << 39, false });
+    expect_halt((X86RunResult[]){ go(at) });                 /* bit 39 < 40 */
+    cpu->cpuid = NULL;
+    cpu->nr_cpuid = 0;
+    walk_expect(BF(rsvd_read), PA_TEST | 0x87 | 1ull << 39, AT_PDE, true);
+}
+
+/*
+ * The walker reads the entries of one walk through the RAM range that held the
+ * previous one: an entry past that range must not be read from it. A page
+ * table beyond the end of RAM reads all-ones (nothing answers), a present
+ * entry with reserved bits 51:36 set: #PF with RSVD. A page table in RAM's
+ * last page works as usual.
+ */
+static void test_walk_outside_ram(gconstpointer p)
+{
+    x86run_init(be_of(p));
+    walk_expect(BF(rsvd_read), (X86RUN_RAM_SIZE + (16u << 20)) | 7, AT_PDE, true);
+    walk_expect(BF(rsvd_read), X86RUN_RAM_SIZE | 7, AT_PDE, true);
+    uint64_t last = X86RUN_RAM_SIZE - 0x1000;
+    uint64_t at = load(X86RUN_LONG, BF(rsvd_read));
+    put64(last + 1 * 8, (PA_TEST + 0x1000) | 7);
+    put64(PD(1) + 1 * 8, last | 7);
+    uint64_t magic = 0x5566778899aabbccull;
+    x86run_write(PA_TEST + 0x1230, &magic, 8);
+    X86RunResult r = go(at);
+    expect_halt(&r);
+    g_assert_cmphex(env()->regs[R_EAX], ==, magic);
 }
 
 /* The other error-code bits come with RSVD (SDM vol. 3 §4.7): W, U/S, I. */
@@ -885,6 +1002,8 @@ int main(int argc, char **argv)
         { "pf/rsvd-long", test_rsvd_long },
         { "pf/rsvd-error-code", test_rsvd_error_code },
         { "pf/rsvd-pae-pse", test_rsvd_legacy },
+        { "pf/rsvd-cpuid-swap", test_rsvd_cpuid_swap },
+        { "pf/walk-outside-ram", test_walk_outside_ram },
         { "ac/faults", test_ac },
         { "ac/exempt", test_ac_exempt },
         { "ac/toggle", test_ac_toggle },

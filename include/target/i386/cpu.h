@@ -406,6 +406,17 @@ typedef struct X86CPU {
     /* The CPUID the guest sees, built at realize. */
     X86CPUIDEntry *cpuid;
     int nr_cpuid;
+    /* Bumped on every change to cpuid[] (build, clear_bits): caches key on it. */
+    uint32_t cpuid_gen;
+    /* The TCG page walker's CPUID facts (target/i386/tcg/mmu-helper.c). */
+    struct X86WalkCPUID {
+        const X86CPUIDEntry *table;    /* the key: cpuid, nr_cpuid, cpuid_gen */
+        int nr;
+        uint32_t gen;
+        bool valid;
+        bool pse36, pdpe1g;
+        uint8_t phys_bits;
+    } walk_cpuid;
     uint32_t cpuid_level, cpuid_xlevel;
     /* Why features were dropped (for -d boot). */
     GString *filtered;

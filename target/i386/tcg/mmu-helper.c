@@ -12,8 +12,11 @@
 #include "util/osdep.h"
 #include "util/log.h"
 #include "system/memory.h"
+#include "util/rcu.h"
 #include "target/i386/tcg/tcg-internal.h"
 #include "target/i386/tcg/sys-internal.h"
+
+typedef struct X86WalkCPUID X86WalkCPUID;
 
 #define PG_P   (1ull << 0)
 #define PG_RW  (1ull << 1)
@@ -36,11 +39,59 @@
 /* Bits @hi:@lo (hi >= lo). */
 #define BITS(hi, lo) ((~0ull >> (63 - (hi))) & (~0ull << (lo)))
 
-static uint64_t pte_load(hwaddr a, bool wide)
+/*
+ * Page-table reads of one walk. A walk's entries nearly always sit in one RAM
+ * range of the memory map, so the range found for the last entry is tried
+ * first: a 4-level walk does one flatview search instead of four. The view is
+ * taken once per walk inside an RCU section (its ranges stay valid until the
+ * walk ends); an entry outside RAM takes the memory API's general path, which
+ * also reports an access to nothing as all-ones.
+ */
+typedef struct PTEReader {
+    FlatView *fv;
+    const FlatRange *fr;       /* the RAM range of the last entry, or NULL */
+    uint8_t *host;             /* fr's RAM at fr->start */
+} PTEReader;
+
+static void pte_reader_start(PTEReader *rd)
 {
-    MemTxResult res;
-    return wide ? address_space_ldq_le(&address_space_memory, a, &res)
-                : address_space_ldl_le(&address_space_memory, a, &res);
+    rcu_read_lock();
+    rd->fv = address_space_to_flatview(&address_space_memory);
+    rd->fr = NULL;
+    rd->host = NULL;
+}
+
+static void pte_reader_end(PTEReader *rd)
+{
+    rd->fr = NULL;
+    rcu_read_unlock();
+}
+
+static uint64_t pte_load(PTEReader *rd, hwaddr a, bool wide)
+{
+    unsigned size = wide ? 8 : 4;
+    const FlatRange *fr = rd->fr;
+
+    if (!fr || a < fr->start || a > fr->last || fr->last - a < size - 1) {
+        fr = flatview_lookup(rd->fv, a);
+        if (!fr || !fr->ram || fr->last - a < size - 1) {
+            MemTxResult res;
+            return wide ? address_space_ldq_le(&address_space_memory, a, &res)
+                        : address_space_ldl_le(&address_space_memory, a, &res);
+        }
+        rd->fr = fr;
+        rd->host = (uint8_t *)memory_region_get_ram_ptr(fr->mr) + fr->offset_in_region;
+    }
+    const uint8_t *p = rd->host + (a - fr->start);
+    /* One load, as the hardware reads an entry; little-endian host. */
+    if (wide) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
 }
 
 static void pte_set_bits(hwaddr a, bool wide, uint64_t old, uint64_t bits)
@@ -60,13 +111,37 @@ static void pte_set_bits(hwaddr a, bool wide, uint64_t old, uint64_t bits)
  * M = min(MAXPHYADDR, 40) and bits 21:(M-19) are reserved; without PSE-36
  * bits 21:13 are.
  */
-static uint64_t pde4m_reserved(X86CPU *cpu)
+static uint64_t pde4m_reserved(const X86WalkCPUID *w)
 {
-    if (!x86_cpuid_has(cpu, 1, 0, 'd', 17)) {
+    if (!w->pse36) {
         return BITS(21, 13);
     }
-    unsigned m = MIN(x86_phys_bits(cpu), 40u);
+    unsigned m = MIN(w->phys_bits, 40u);
     return BITS(21, m - 19);
+}
+
+/*
+ * The CPUID facts a walk needs (MAXPHYADDR, PSE-36, 1-GByte pages), searched
+ * for once per CPUID table instead of on every walk. The key is the table's
+ * address and size and cpu->cpuid_gen: x86_cpu_build_cpuid and
+ * x86_cpu_clear_cpuid_bits bump the generation (a rebuilt table may land at
+ * the freed one's address), and pointing cpu->cpuid at another table changes
+ * the address.
+ */
+static const X86WalkCPUID *walk_cpuid(X86CPU *cpu)
+{
+    X86WalkCPUID *w = &cpu->walk_cpuid;
+    if (G_UNLIKELY(!w->valid || w->table != cpu->cpuid || w->nr != cpu->nr_cpuid ||
+                   w->gen != cpu->cpuid_gen)) {
+        w->phys_bits = x86_phys_bits(cpu);
+        w->pse36 = x86_cpuid_has(cpu, 1, 0, 'd', 17);
+        w->pdpe1g = x86_cpuid_has(cpu, 0x80000001, 0, 'd', 26);
+        w->table = cpu->cpuid;
+        w->nr = cpu->nr_cpuid;
+        w->gen = cpu->cpuid_gen;
+        w->valid = true;
+    }
+    return w;
 }
 
 /*
@@ -86,6 +161,8 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
                        int *vector, uint32_t *err)
 {
     X86CPU *cpu = x86_env_get_cpu(env);
+    const X86WalkCPUID *cw;
+    PTEReader rd;
     int base_idx = x86_mmu_base(mmu_idx);
     bool user = base_idx == X86_MMU_USER;
     bool is_write = access == MMU_DATA_STORE, is_exec = access == MMU_INST_FETCH;
@@ -107,6 +184,8 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
     if (is_exec && (nxe || (cr4 & CR4_SMEP_MASK))) {
         code |= PF_I;
     }
+    cw = walk_cpuid(cpu);
+    pte_reader_start(&rd);
 
     int levels;
     bool wide = true;
@@ -120,21 +199,22 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
         if ((uint64_t)((int64_t)(addr << 16) >> 16) != addr) {
             *vector = x86_mmu_is_stack(mmu_idx) ? EXCP0C_STACK : EXCP0D_GPF;
             *err = 0;
+            pte_reader_end(&rd);
             return false;
         }
-        rsvd |= BITS(51, x86_phys_bits(cpu));
+        rsvd |= BITS(51, cw->phys_bits);
         levels = 4;
         table = env->cr[3] & PG_ADDR_MASK;
     } else if (cr4 & CR4_PAE_MASK) {
-        rsvd |= BITS(62, x86_phys_bits(cpu));
+        rsvd |= BITS(62, cw->phys_bits);
         /* PAE: the PDPTE comes from CR3[31:5] (SDM vol. 3 §4.4.1); bits 2:1, 8:5
          * and 63:MAXPHYADDR are reserved (XD too: Table 4-8). */
         hwaddr pdpte_a = (env->cr[3] & 0xffffffe0ull) + ((addr >> 30) & 3) * 8;
-        uint64_t pdpte = pte_load(pdpte_a, true);
+        uint64_t pdpte = pte_load(&rd, pdpte_a, true);
         if (!(pdpte & PG_P)) {
             goto fault;
         }
-        if (pdpte & (0x1e6ull | BITS(63, x86_phys_bits(cpu)))) {
+        if (pdpte & (0x1e6ull | BITS(63, cw->phys_bits))) {
             code |= PF_RSVD | PF_P;
             goto fault;
         }
@@ -155,7 +235,7 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
         unsigned shift = wide ? 12 + 9 * (level - 1) : 12 + 10 * (level - 1);
         unsigned idx = wide ? (addr >> shift) & 0x1ff : (addr >> shift) & 0x3ff;
         pte_addr = table + idx * (wide ? 8 : 4);
-        pte = pte_load(pte_addr, wide);
+        pte = pte_load(&rd, pte_addr, wide);
         if (!(pte & PG_P)) {
             goto fault;
         }
@@ -166,10 +246,10 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
                 /* 32-bit paging ignores PS without CR4.PSE. */
                 if (cr4 & CR4_PSE_MASK) {
                     leaf = true;
-                    level_rsvd = pde4m_reserved(cpu);
+                    level_rsvd = pde4m_reserved(cw);
                 }
             } else if (level == 4 ||
-                       (level == 3 && !x86_cpuid_has(cpu, 0x80000001, 0, 'd', 26))) {
+                       (level == 3 && !cw->pdpe1g)) {
                 /* PS is reserved in a PML4E, and in a PDPTE without 1-GByte pages. */
                 level_rsvd |= PG_PS;
             } else {
@@ -236,9 +316,11 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
     *paddr = base | (addr & (size - 1));
     *prot = p;
     *page_size = size;
+    pte_reader_end(&rd);
     return true;
 
 fault:
+    pte_reader_end(&rd);
     *vector = EXCP0E_PAGE;
     *err = code;
     return false;
