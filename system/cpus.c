@@ -86,11 +86,20 @@ const AccelOps *cpus_get_accel(void)
     return vcpu_ops;
 }
 
+/*
+ * Threads asleep in cpus_wait_locked(), under cpus_lock. A broadcast with
+ * nobody asleep is skipped: GLib's g_cond_broadcast is a futex syscall every
+ * time, and cpu_kick() runs on every interrupt a device raises.
+ */
+static unsigned cpus_sleepers;
+
 /* Sleep on @cond: big lock and cpus_lock held on entry; only the big lock on exit. */
 static void cpus_wait_locked(GCond *cond)
 {
     bql_unlock();
+    cpus_sleepers++;
     g_cond_wait(cond, &cpus_lock);
+    cpus_sleepers--;
     g_mutex_unlock(&cpus_lock);
     bql_lock();
 }
@@ -98,7 +107,9 @@ static void cpus_wait_locked(GCond *cond)
 static void cpus_broadcast(GCond *cond)
 {
     g_mutex_lock(&cpus_lock);
-    g_cond_broadcast(cond);
+    if (cpus_sleepers) {
+        g_cond_broadcast(cond);
+    }
     g_mutex_unlock(&cpus_lock);
 }
 
