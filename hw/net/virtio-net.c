@@ -458,6 +458,22 @@ static ssize_t vnet_tx_offload(VirtIONetQueue *q, NetClientState *nc,
     return t.last_ret;
 }
 
+/*
+ * @elem went out synchronously: give it back. True when this burst is over
+ * (the rest go from the bottom half again).
+ */
+static bool vnet_tx_sent(VirtIONetQueue *q, VirtQueueElement *elem, unsigned *sent)
+{
+    q->tx_async = NULL;
+    virtqueue_push(q->tx, elem, 0);
+    if (++*sent < VNET_TX_BURST) {
+        return false;
+    }
+    virtio_notify(&q->n->vdev, q->tx);
+    bh_schedule(q->tx_bh);
+    return true;
+}
+
 /* Send up to VNET_TX_BURST frames; the rest go from the bottom half again. */
 static void vnet_flush_tx(VirtIONetQueue *q)
 {
@@ -495,11 +511,7 @@ static void vnet_flush_tx(VirtIONetQueue *q)
             if (r < 0) {
                 n->tx_dropped++;
             }
-            q->tx_async = NULL;
-            virtqueue_push(q->tx, elem, 0);
-            if (++sent >= VNET_TX_BURST) {
-                virtio_notify(&n->vdev, q->tx);
-                bh_schedule(q->tx_bh);
+            if (vnet_tx_sent(q, elem, &sent)) {
                 return;
             }
             continue;
@@ -520,11 +532,7 @@ static void vnet_flush_tx(VirtIONetQueue *q)
         if (r == 0) {
             return;             /* vnet_tx_done() pushes it and goes on */
         }
-        q->tx_async = NULL;
-        virtqueue_push(q->tx, elem, 0);
-        if (++sent >= VNET_TX_BURST) {
-            virtio_notify(&n->vdev, q->tx);
-            bh_schedule(q->tx_bh);
+        if (vnet_tx_sent(q, elem, &sent)) {
             return;
         }
     }

@@ -4,6 +4,7 @@
  * spawns emu, and accepts the two connections.
  */
 #include "libqtest.h"
+#include <sys/resource.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -691,9 +692,19 @@ static const char *emu_binary(void)
     return bin && *bin ? bin : "build/emu";
 }
 
+/* qtest_set_fsize_limit(): RLIMIT_FSIZE for the next emu started (0: inherit). */
+static rlim_t next_fsize_limit;
+
+void qtest_set_fsize_limit(uint64_t bytes)
+{
+    next_fsize_limit = bytes;
+}
+
 static void spawn(QTestState *s, char **argv)
 {
     pid_t parent = getpid();
+    rlim_t fsize = next_fsize_limit;
+    next_fsize_limit = 0;
     s->pid = fork();
     g_assert(s->pid >= 0);
     if (s->pid == 0) {
@@ -707,6 +718,14 @@ static void spawn(QTestState *s, char **argv)
         /* emu's stdout must not mix into the test's TAP output. */
         dup2(s->log_fd, 1);
         dup2(s->log_fd, 2);
+        if (fsize) {
+            /* Writes past the limit fail with EFBIG instead of killing emu. */
+            struct rlimit lim;
+            getrlimit(RLIMIT_FSIZE, &lim);
+            lim.rlim_cur = fsize;
+            signal(SIGXFSZ, SIG_IGN);
+            setrlimit(RLIMIT_FSIZE, &lim);
+        }
         execv(argv[0], argv);
         fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);

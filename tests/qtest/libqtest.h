@@ -28,6 +28,12 @@ typedef struct QTestState QTestState;
 QTestState *qtest_init(const char *extra_args);
 QTestState *qtest_initf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /*
+ * The next emu started gets RLIMIT_FSIZE @bytes with SIGXFSZ ignored, so its
+ * writes past that offset fail with EFBIG (a real host I/O error for
+ * werror= tests; prlimit(qtest_pid(s), ...) lifts it). Applies once.
+ */
+void qtest_set_fsize_limit(uint64_t bytes);
+/*
  * Ask emu to quit (QMP "quit"), wait for it (killing it after 30 s) and free @s.
  * Returns emu's exit status, or 128 + the signal number if a signal ended it.
  */

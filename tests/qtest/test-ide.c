@@ -926,19 +926,12 @@ static void test_werror(void)
         g_assert_cmpint(ftruncate(fd, 4 << 20), ==, 0);
         close(fd);
     }
-    struct rlimit old, lim;
-    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
-    lim = old;
-    lim.rlim_cur = ERR_LIMIT;
-    signal(SIGXFSZ, SIG_IGN);           /* inherited: emu gets EFBIG, not killed */
-    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    qtest_set_fsize_limit(ERR_LIMIT);
     QTestState *s = qtest_initf("-machine pc -nodefaults -m 64M "
                                 "-drive file=%s,if=ide,index=0,format=raw,werror=stop "
                                 "-drive file=%s,if=ide,index=1,format=raw,werror=report "
                                 "-drive file=%s,if=ide,index=2,format=raw,werror=ignore",
                                 paths[0], paths[1], paths[2]);
-    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
-    signal(SIGXFSZ, SIG_DFL);
     JsonNode *keep;
     JsonObject *ev;
 
@@ -968,7 +961,9 @@ static void test_werror(void)
     g_assert_cmpint(pread(fd, sec, 512, (off_t)ERR_LBA * 512), ==, 512);
     g_assert_cmphex(sec[0], ==, 0);
     /* The host makes room; cont retries the same request, which now lands. */
-    lim.rlim_cur = RLIM_INFINITY;
+    struct rlimit lim = { RLIM_INFINITY, RLIM_INFINITY };
+    g_assert_cmpint(prlimit(qtest_pid(s), RLIMIT_FSIZE, NULL, &lim), ==, 0);
+    lim.rlim_cur = lim.rlim_max;
     g_assert_cmpint(prlimit(qtest_pid(s), RLIMIT_FSIZE, &lim, NULL), ==, 0);
     g_autoptr(JsonNode) r = qtest_qmp(s, "{'execute': 'cont'}");
     g_assert_nonnull(qtest_qmp_return(r));
@@ -980,13 +975,9 @@ static void test_werror(void)
     g_assert_cmpint(qtest_quit(s), ==, 0);
 
     /* ignore, in a fresh emu that has the limit again: success, nothing written */
-    lim.rlim_cur = ERR_LIMIT;
-    signal(SIGXFSZ, SIG_IGN);
-    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    qtest_set_fsize_limit(ERR_LIMIT);
     s = qtest_initf("-machine pc -nodefaults -m 64M "
                     "-drive file=%s,if=ide,index=0,format=raw,werror=ignore", paths[2]);
-    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
-    signal(SIGXFSZ, SIG_DFL);
     pio_write_start(s, 0, 0x33);
     g_assert_cmphex(wait_not_busy(s, C0) & 0x01, ==, 0);
     ev = io_error_event(s, &keep);

@@ -47,23 +47,12 @@ static rlim_t child_fsize_limit;
 static QVirtioDev *dev_start(const char *dev_extra)
 {
     char *img = qvirtio_image_new("virtio-blk-io-XXXXXX.img", IMG_SIZE, pattern);
-    struct rlimit old, lim;
-    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
-    if (child_fsize_limit) {
-        lim = old;
-        lim.rlim_cur = child_fsize_limit;
-        signal(SIGXFSZ, SIG_IGN);
-        g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
-    }
+    qtest_set_fsize_limit(child_fsize_limit);
     QTestState *s = qtest_initf(
         "-machine pc -m 64M -object iothread,id=io0 "
         "-drive id=d0,if=none,format=raw,file=%s%s "
         "-device virtio-blk-pci,drive=d0,addr=%02x.0,iothread=io0%s",
         img, drive_extra, SLOT, dev_extra ? dev_extra : "");
-    if (child_fsize_limit) {
-        g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
-        signal(SIGXFSZ, SIG_DFL);
-    }
     QVirtioDev *d = qvirtio_attach(s, SLOT);
     d->image = img;
     return d;

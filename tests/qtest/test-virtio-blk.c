@@ -60,22 +60,11 @@ static rlim_t child_fsize_limit;
 static QVirtioDev *dev_start(const char *extra)
 {
     char *img = make_image();
-    struct rlimit old, lim;
-    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
-    if (child_fsize_limit) {
-        lim = old;
-        lim.rlim_cur = child_fsize_limit;
-        signal(SIGXFSZ, SIG_IGN);       /* inherited: emu gets EFBIG, not killed */
-        g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
-    }
+    qtest_set_fsize_limit(child_fsize_limit);
     QTestState *s = qtest_initf(
         "-machine pc -m 64M -drive id=d0,if=none,format=raw,file=%s%s "
         "-device virtio-blk-pci,drive=d0,addr=%02x.0,serial=EMU-SERIAL-0123%s",
         img, drive_extra, SLOT, extra ? extra : "");
-    if (child_fsize_limit) {
-        g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
-        signal(SIGXFSZ, SIG_DFL);
-    }
     QVirtioDev *d = qvirtio_attach(s, SLOT);
     d->image = img;
     return d;
