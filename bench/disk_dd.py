@@ -24,6 +24,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "functional"))
+from linuxguest import encode_cmd as encode  # noqa: E402  (emu.cmd= escaping)
 MB = int(os.environ.get("BENCH_DD_MB", "256"))
 MB4K = int(os.environ.get("BENCH_DD_4K_MB", "32"))
 BUSES = {
@@ -37,11 +39,6 @@ BUSES = {
 BUSES = {b: BUSES[b] for b in os.environ.get("BENCH_DD_BUSES", "ide,virtio").split(",")
          if b in BUSES}
 TIMEOUT = 3600                       # s per boot
-
-
-def encode(cmd):
-    return "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()" else "%%%02X" % ord(ch)
-                   for ch in cmd)
 
 
 def guest_script(dev):

@@ -34,6 +34,8 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "functional"))
+from linuxguest import encode_cmd as encode  # noqa: E402  (emu.cmd= escaping)
 MB = int(os.environ.get("BENCH_NET_MB", "64"))
 COUNT = MB * 16                      # 64 KiB blocks
 NBYTES = COUNT << 16
@@ -46,11 +48,6 @@ TIMEOUT = 900                        # s per boot
 TAP_HOST, TAP_GUEST = "10.77.0.1", "10.77.0.2"
 IP = shutil.which("ip") or "/usr/sbin/ip"
 UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
-
-
-def encode(cmd):
-    return "".join(ch if ch.isalnum() or ch in "-_./:=,+|&>;<()" else "%%%02X" % ord(ch)
-                   for ch in cmd)
 
 
 def guest_script(backend, server, port):
