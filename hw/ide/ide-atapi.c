@@ -238,7 +238,7 @@ void ide_atapi_pio_next(IDEState *s)
         s->status = IDE_ST_BSY | IDE_ST_DRDY;
         s->xfer = IDE_XFER_NONE;
         s->drq_bytes = n * ATAPI_SECTOR;
-        ide_req_submit(r, IDE_REQ_READ, s->cd_lba * ATAPI_SECTOR, atapi_read_cb);
+        ide_req_start(r, IDE_REQ_READ, s->cd_lba * ATAPI_SECTOR, atapi_read_cb);
         return;
     }
     atapi_ok(s);

@@ -9,11 +9,15 @@
  * spot instead (ide_req_try_now). A request is
  * tagged with the drive's generation; a reset or a stopped DMA bumps it so a
  * late completion is dropped instead of touching the new state. Requests own
- * their buffers, so nothing the guest does can free memory a worker uses.
+ * their buffers, so nothing the guest does can free memory a worker uses:
+ * bus-master DMA maps the PRD regions of guest RAM into the request
+ * (ide_dma_map), which holds the mapping until it is freed, and a command
+ * abandoned with such a request in flight waits for it (ide_cancel_req).
  */
 #include "hw/ide/ide-internal.h"
 #include "block/block-backend.h"
 #include "util/log.h"
+#include "util/rcu.h"
 #include "system/runstate.h"
 #include "hw/nvram/fw-bootorder.h"
 
@@ -42,8 +46,26 @@ bool ide_req_done(IDEReq *r)
     return live;
 }
 
+/*
+ * Release the guest RAM a request maps, once. A read wrote it: unmap marks
+ * the pages dirty (display, migration) and drops code translated from them,
+ * which must happen before the guest hears of the completion.
+ */
+static void ide_req_unmap(IDEReq *r)
+{
+    bool to_mem = r->kind == IDE_REQ_READ;
+    for (int i = 0; i < r->niov; i++) {
+        address_space_unmap(&address_space_memory, r->iov[i].iov_base, r->iov[i].iov_len,
+                            to_mem, to_mem ? r->iov[i].iov_len : 0);
+    }
+    g_free(r->iov);
+    r->iov = NULL;
+    r->niov = 0;
+}
+
 void ide_req_free(IDEReq *r)
 {
+    ide_req_unmap(r);
     g_free(r->buf);
     g_free(r);
 }
@@ -55,19 +77,54 @@ void ide_req_submit(IDEReq *r, IDEReqKind kind, int64_t offset, BlockCompletionF
     r->kind = kind;
     r->offset = offset;
     r->cb = cb;
+    r->in_flight = true;
+    if (r->iov) {
+        s->mapped_in_flight++;
+    }
     /* IDE's callbacks need only the big lock: let the worker run them. */
     blk_set_complete_on_worker(s->blk, true);
     switch (kind) {
     case IDE_REQ_READ:
-        blk_aio_pread(s->blk, offset, r->buf, r->len, cb, r);
+        if (r->iov) {
+            blk_aio_preadv(s->blk, offset, r->iov, r->niov, cb, r);
+        } else {
+            blk_aio_pread(s->blk, offset, r->buf, r->len, cb, r);
+        }
         break;
     case IDE_REQ_WRITE:
-        blk_aio_pwrite(s->blk, offset, r->buf, r->len, cb, r);
+        if (r->iov) {
+            blk_aio_pwritev(s->blk, offset, r->iov, r->niov, cb, r);
+        } else {
+            blk_aio_pwrite(s->blk, offset, r->buf, r->len, cb, r);
+        }
         break;
     case IDE_REQ_FLUSH:
         blk_aio_flush(s->blk, cb, r);
         break;
     }
+}
+
+/*
+ * A PIO piece (@r's buffer, read or written at @offset): done on the spot
+ * when the host can do it without blocking (the page cache, as DMA's
+ * ide_req_try_now; @cb has run when this returns), else on a worker. Each
+ * piece ends in DRQ or the end of the command, which the guest waits for, so
+ * finishing inside its register access is what a fast disk would do.
+ */
+void ide_req_start(IDEReq *r, IDEReqKind kind, int64_t offset, BlockCompletionFunc *cb)
+{
+    struct iovec v = { .iov_base = r->buf, .iov_len = r->len };
+    BlockBackend *blk = r->s->blk;
+
+    r->kind = kind;
+    r->offset = offset;
+    r->cb = cb;
+    if ((kind == IDE_REQ_READ ? blk_try_preadv_nowait(blk, offset, &v, 1)
+                              : blk_try_pwritev_nowait(blk, offset, &v, 1)) == 0) {
+        cb(r, 0);
+        return;
+    }
+    ide_req_submit(r, kind, offset, cb);
 }
 
 /*
@@ -89,6 +146,22 @@ static void ide_retry_resume(void *opaque, bool running, RunState state)
     }
     s->busy_io = true;
     ide_req_submit(r, r->kind, r->offset, r->cb);
+}
+
+/*
+ * The drive's command is abandoned (reset, a stopped bus master, a new
+ * command): a completion still to come finds another generation and only
+ * frees its request. A request on mapped guest RAM is waited for: the guest
+ * may reuse those pages as soon as it sees the abort, and a real bus master
+ * moves no data once stopped (SFF-8038i §3.1.1).
+ */
+static void ide_cancel_req(IDEState *s)
+{
+    s->gen++;
+    s->busy_io = false;
+    if (s->mapped_in_flight && s->blk) {
+        blk_drain(s->blk);
+    }
 }
 
 /* ---- interrupts ---- */
@@ -202,16 +275,24 @@ static BlockErrorAction ide_io_error(IDEReq *r, int ret)
 
 IDEReqOutcome ide_req_finish(IDEReq *r, int ret)
 {
+    if (r->in_flight) {
+        r->in_flight = false;
+        if (r->iov) {
+            r->s->mapped_in_flight--;
+        }
+    }
     if (!ide_req_done(r)) {
         ide_req_free(r);
         return IDE_REQ_GONE;
     }
     switch (ret < 0 ? ide_io_error(r, ret) : BLOCK_ERROR_ACTION_IGNORE) {
     case BLOCK_ERROR_ACTION_STOP:
-        return IDE_REQ_GONE;            /* kept in s->retry_req */
+        return IDE_REQ_GONE;            /* kept in s->retry_req, mapped */
     case BLOCK_ERROR_ACTION_REPORT:
+        ide_req_unmap(r);
         return IDE_REQ_FAILED;
     default:
+        ide_req_unmap(r);
         return IDE_REQ_OK;
     }
 }
@@ -369,7 +450,7 @@ static void ide_pio_read_next(IDEState *s)
 
     s->status = IDE_ST_BSY | IDE_ST_DRDY | IDE_ST_DSC;
     s->xfer = IDE_XFER_NONE;
-    ide_req_submit(r, IDE_REQ_READ, s->sector_num * 512, ide_pio_read_cb);
+    ide_req_start(r, IDE_REQ_READ, s->sector_num * 512, ide_pio_read_cb);
 }
 
 static void ide_pio_out_block(IDEState *s)
@@ -408,7 +489,7 @@ static void ide_pio_write_block_done(IDEState *s)
     memcpy(r->buf, s->io_buffer, r->len);
     s->status = IDE_ST_BSY | IDE_ST_DRDY | IDE_ST_DSC;
     s->xfer = IDE_XFER_NONE;
-    ide_req_submit(r, IDE_REQ_WRITE, s->sector_num * 512, ide_pio_write_cb);
+    ide_req_start(r, IDE_REQ_WRITE, s->sector_num * 512, ide_pio_write_cb);
 }
 
 /* The host moved the last byte of the data window. */
@@ -495,6 +576,98 @@ static PRDResult ide_prd_rw(IDEBus *bus, uint8_t *buf, uint32_t len, bool to_mem
     return PRD_OK;
 }
 
+/* True if [addr, addr + len) is all guest RAM (writable RAM when @to_mem). */
+static bool ide_dma_is_ram(hwaddr addr, uint32_t len, bool to_mem)
+{
+    hwaddr last = addr + len - 1;
+    bool ok = false;
+
+    rcu_read_lock();
+    FlatView *fv = address_space_to_flatview(&address_space_memory);
+    for (hwaddr a = addr;;) {
+        const FlatRange *fr = flatview_lookup(fv, a);
+        if (!fr || !fr->ram || (to_mem && fr->readonly)) {
+            break;
+        }
+        if (fr->last >= last) {
+            ok = true;
+            break;
+        }
+        a = fr->last + 1;
+    }
+    rcu_read_unlock();
+    return ok;
+}
+
+/*
+ * Map the next @len bytes of the PRD regions (§3.2) straight into a request,
+ * so that the image is read into / written from guest RAM with no copy (as
+ * QEMU's dma_blk_io). NULL, with the PRD cursor as it was, when anything is
+ * out of the ordinary: bus mastering off, the table ends or cannot be read,
+ * a region that is not RAM (MMIO, a hole, ROM for a read). The bounce path
+ * then does the transfer and reports what goes wrong exactly as before.
+ */
+static IDEReq *ide_dma_map(IDEState *s, uint32_t len, bool to_mem)
+{
+    IDEBus *bus = s->bus;
+    uint32_t next = bus->prd_next, addr = bus->prd_addr, left = bus->prd_left;
+    uint32_t count = bus->prd_count;
+    bool last = bus->prd_last;
+    g_autoptr(GArray) iov = NULL;
+
+    if (!pci_bus_master_enabled(bus->pci)) {
+        return NULL;
+    }
+    iov = g_array_sized_new(false, false, sizeof(struct iovec), 8);
+    for (uint32_t todo = len; todo;) {
+        if (!bus->prd_left && ide_prd_fetch(bus) != PRD_OK) {
+            goto fail;
+        }
+        uint32_t n = MIN(todo, bus->prd_left);
+        /* The region as pci_dma_rw sees it: a 64-bit address, no wrap. */
+        hwaddr a = bus->prd_addr;
+        if (!ide_dma_is_ram(a, n, to_mem)) {
+            goto fail;
+        }
+        for (uint32_t m = n; m;) {
+            hwaddr plen = m;
+            void *p = address_space_map(&address_space_memory, a, &plen, to_mem);
+            if (!p) {
+                goto fail;
+            }
+            struct iovec v = { .iov_base = p, .iov_len = plen };
+            g_array_append_val(iov, v);
+            a += plen;
+            m -= plen;
+        }
+        bus->prd_addr += n;
+        bus->prd_left -= n;
+        todo -= n;
+    }
+
+    IDEReq *r = g_new0(IDEReq, 1);
+    r->s = s;
+    r->gen = s->gen;
+    r->len = len;
+    r->kind = to_mem ? IDE_REQ_READ : IDE_REQ_WRITE;
+    r->niov = iov->len;
+    r->iov = (struct iovec *)g_array_free(g_steal_pointer(&iov), false);
+    s->busy_io = true;
+    return r;
+
+fail:
+    for (guint i = 0; i < iov->len; i++) {
+        struct iovec *v = &g_array_index(iov, struct iovec, i);
+        address_space_unmap(&address_space_memory, v->iov_base, v->iov_len, to_mem, 0);
+    }
+    bus->prd_next = next;
+    bus->prd_addr = addr;
+    bus->prd_left = left;
+    bus->prd_count = count;
+    bus->prd_last = last;
+    return NULL;
+}
+
 static void ide_dma_finish(IDEState *s, PRDResult res, bool io_error)
 {
     IDEBus *bus = s->bus;
@@ -559,7 +732,8 @@ static void ide_dma_read_cb(void *opaque, int ret)
     } else if (o == IDE_REQ_FAILED) {
         ide_dma_finish(s, PRD_OK, true);
     } else {
-        PRDResult res = ide_prd_rw(s->bus, r->buf, r->len, true);
+        /* A mapped request read straight into the PRD regions. */
+        PRDResult res = r->buf ? ide_prd_rw(s->bus, r->buf, r->len, true) : PRD_OK;
         if (res != PRD_OK) {
             ide_dma_finish(s, res, false);
         } else {
@@ -596,14 +770,18 @@ static void ide_dma_write_cb(void *opaque, int ret)
  * write, as a very fast disk's would, with no thread handoff on the way to
  * the interrupt. Otherwise the request goes to a worker as usual. Disks only:
  * the ATAPI packet code sets the status after ide_dma_begin, which must not
- * find the command already finished.
+ * find the command already finished. Up to a whole chunk (Linux's ata_piix
+ * sends 512 KiB commands): a copy from the page cache straight into guest
+ * RAM costs the vCPU less than the two thread handoffs it saves.
  */
-#define IDE_NOW_MAX (256 * 1024)
+#define IDE_NOW_MAX IDE_DMA_CHUNK
 
 static bool ide_req_try_now(IDEReq *r, IDEReqKind kind, int64_t offset)
 {
     IDEState *s = r->s;
     struct iovec v = { .iov_base = r->buf, .iov_len = r->len };
+    const struct iovec *iov = r->iov ? r->iov : &v;
+    int niov = r->iov ? r->niov : 1;
 
     if (s->kind == IDE_CD || r->len > IDE_NOW_MAX || r->len != s->dma_bytes_left) {
         return false;
@@ -611,9 +789,9 @@ static bool ide_req_try_now(IDEReq *r, IDEReqKind kind, int64_t offset)
     r->kind = kind;
     r->offset = offset;
     if (kind == IDE_REQ_READ) {
-        return blk_try_preadv_nowait(s->blk, offset, &v, 1) == 0;
+        return blk_try_preadv_nowait(s->blk, offset, iov, niov) == 0;
     }
-    return blk_try_pwritev_nowait(s->blk, offset, &v, 1) == 0;
+    return blk_try_pwritev_nowait(s->blk, offset, iov, niov) == 0;
 }
 
 static void ide_dma_run(IDEState *s)
@@ -631,7 +809,10 @@ static void ide_dma_run(IDEState *s)
     }
     switch (s->dma_kind) {
     case DMA_BLK_READ:
-        r = ide_req_new(s, chunk);
+        r = ide_dma_map(s, chunk, true);
+        if (!r) {
+            r = ide_req_new(s, chunk);      /* the bounce path */
+        }
         if (ide_req_try_now(r, IDE_REQ_READ, s->dma_offset)) {
             ide_dma_read_cb(r, 0);
         } else {
@@ -639,13 +820,16 @@ static void ide_dma_run(IDEState *s)
         }
         break;
     case DMA_BLK_WRITE: {
-        r = ide_req_new(s, chunk);
-        PRDResult res = ide_prd_rw(s->bus, r->buf, chunk, false);
-        if (res != PRD_OK) {
-            ide_req_done(r);
-            ide_req_free(r);
-            ide_dma_finish(s, res, false);
-            return;
+        r = ide_dma_map(s, chunk, false);
+        if (!r) {
+            r = ide_req_new(s, chunk);      /* the bounce path */
+            PRDResult res = ide_prd_rw(s->bus, r->buf, chunk, false);
+            if (res != PRD_OK) {
+                ide_req_done(r);
+                ide_req_free(r);
+                ide_dma_finish(s, res, false);
+                return;
+            }
         }
         if (ide_req_try_now(r, IDE_REQ_WRITE, s->dma_offset)) {
             ide_dma_write_cb(r, 0);
@@ -698,8 +882,7 @@ void ide_bm_stop(IDEBus *bus)
         IDEState *s = &bus->ifs[i];
         if (s->dma_kind != DMA_NONE && (s->busy_io || s->dma_bytes_left)) {
             /* Stopped mid-transfer (SFF-8038i §3.1.1): the command is aborted. */
-            s->gen++;
-            s->busy_io = false;
+            ide_cancel_req(s);
             s->dma_kind = DMA_NONE;
             s->status = IDE_ST_DRDY | IDE_ST_DSC | IDE_ST_ERR;
             s->error = IDE_ER_ABRT;
@@ -790,8 +973,7 @@ static void ide_exec_cmd(IDEState *s, uint8_t cmd)
 
     if (s->busy_io) {
         /* A new command while a DMA request is in flight: that one is dropped. */
-        s->gen++;
-        s->busy_io = false;
+        ide_cancel_req(s);
     }
     s->cmd = cmd;
     s->error = 0;
@@ -1036,8 +1218,7 @@ void ide_ioport_write(IDEBus *bus, unsigned reg, uint32_t val)
             return;         /* §7.4: a command written while BSY is ignored */
         }
         if (s->kind == IDE_CD && val == 0x08 && s->busy_io) {
-            s->gen++;
-            s->busy_io = false;
+            ide_cancel_req(s);
         }
         bus->irq_pending = false;
         ide_update_irq(bus);
@@ -1081,8 +1262,7 @@ void ide_data_write(IDEBus *bus, uint32_t val, unsigned size)
 
 static void ide_drive_soft_reset(IDEState *s)
 {
-    s->gen++;
-    s->busy_io = false;
+    ide_cancel_req(s);
     s->xfer = IDE_XFER_NONE;
     s->dma_kind = DMA_NONE;
     s->lba48 = false;

@@ -105,6 +105,7 @@ typedef struct IDEState {
     uint32_t gen;
     struct IDEReq *retry_req;   /* failed under werror/rerror=stop: resubmitted on cont */
     bool busy_io;
+    uint32_t mapped_in_flight;  /* submitted requests on mapped guest RAM (not migrated) */
     uint64_t io_errors, guest_errors;
 
     uint8_t io_buffer[IDE_BUF_SIZE];
@@ -157,13 +158,20 @@ void ide_bm_stop(IDEBus *bus);
 void ide_set_irq(IDEBus *bus);
 void ide_pio_setup(IDEState *s, IDEXferKind kind, uint32_t start, uint32_t len);
 void ide_dma_begin(IDEState *s, IDEDmaKind kind, int64_t offset, uint64_t bytes);
-/* A request's buffer and where it goes; completions check the generation. */
+/*
+ * A request's buffer and where it goes; completions check the generation.
+ * Bus-master DMA usually has no buffer: @iov maps the PRD regions in guest
+ * RAM, released (and marked dirty) when the request is freed.
+ */
 typedef enum { IDE_REQ_READ, IDE_REQ_WRITE, IDE_REQ_FLUSH } IDEReqKind;
 typedef struct IDEReq {
     IDEState *s;
     uint32_t gen;
     uint32_t len;
-    uint8_t *buf;
+    uint8_t *buf;               /* NULL when @iov maps guest RAM */
+    struct iovec *iov;
+    int niov;
+    bool in_flight;             /* submitted, its completion not yet run */
     IDEReqKind kind;
     int64_t offset;
     BlockCompletionFunc *cb;
@@ -173,6 +181,9 @@ IDEReq *ide_req_new(IDEState *s, uint32_t len);
 bool ide_req_done(IDEReq *r);
 void ide_req_free(IDEReq *r);
 void ide_req_submit(IDEReq *r, IDEReqKind kind, int64_t offset, BlockCompletionFunc *cb);
+/* A PIO read or write: on the spot if the host page cache allows (@cb has
+ * then run), else submitted. */
+void ide_req_start(IDEReq *r, IDEReqKind kind, int64_t offset, BlockCompletionFunc *cb);
 /*
  * A completion's first step: GONE when the request no longer belongs to the
  * drive (freed) or waits for a werror/rerror=stop retry (kept); FAILED when

@@ -427,6 +427,32 @@ static void test_dma_cache_modes(void)
         qtest_memread(s, 0x50000, buf + 4096, 4096);
         g_assert_cmpmem(buf, sizeof(buf), data, sizeof(data));
 
+        /* PIO: WRITE SECTORS of 2, READ SECTORS back (on the spot or on a worker) */
+        for (int i = 0; i < 1024; i++) {
+            data[i] = i * 5 + m * 29 + 3;
+        }
+        set_lba28(s, P0, lba + 20, 2);
+        qtest_outb(s, P0 + 7, 0x30);
+        for (int i = 0; i < 2; i++) {
+            g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0x08);
+            for (int j = 0; j < 512; j += 2) {
+                qtest_outw(s, P0, data[i * 512 + j] | data[i * 512 + j + 1] << 8);
+            }
+        }
+        g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0);
+        disk_expect(lba + 20, data, 1024);
+        memset(sec, 0x96 ^ (int)m, sizeof(sec));
+        g_assert_cmpint(pwrite(disk_fd, sec, sizeof(sec), (off_t)(lba + 21) * 512), ==, 512);
+        memcpy(data + 512, sec, 512);
+        set_lba28(s, P0, lba + 20, 2);
+        qtest_outb(s, P0 + 7, 0x20);
+        for (int i = 0; i < 2; i++) {
+            g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0x08);
+            read_words(s, P0, buf + i * 512, 512);
+        }
+        g_assert_cmphex(wait_not_busy(s, C0) & 0x89, ==, 0);
+        g_assert_cmpmem(buf, 1024, data, 1024);
+
         /* The file changed behind emu's back: a read sees the new bytes. */
         memset(sec, 0xc3 ^ (int)m, sizeof(sec));
         g_assert_cmpint(pwrite(disk_fd, sec, sizeof(sec), (off_t)(lba + 3) * 512), ==, 512);
@@ -500,6 +526,303 @@ static void test_dma_hostile(void)
     qtest_outb(s, P0 + 6, 0xa0);
     qtest_outb(s, P0 + 7, 0xe5);
     g_assert_cmphex(wait_not_busy(s, C0) & 0x41, ==, 0x40);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+/* ---- bus-master DMA straight to guest RAM (no bounce buffer) ---- */
+
+typedef struct {
+    uint32_t addr, len;     /* len 0x10000 goes in the PRD as 0 */
+} Region;
+
+#define GUARD 16            /* bytes checked untouched on each side of a region */
+
+/* Write a PRD table for @r[0..n), EOT on the last; returns the total bytes. */
+static uint32_t prd_table(QTestState *s, const Region *r, int n)
+{
+    uint32_t total = 0;
+    for (int i = 0; i < n; i++) {
+        prd(s, i, r[i].addr, r[i].len, i == n - 1);
+        total += r[i].len;
+    }
+    return total;
+}
+
+static void fill_pattern(uint8_t *buf, size_t len, uint32_t seed)
+{
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < len; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = x >> 16;
+    }
+}
+
+/* The regions' bytes in guest RAM, in PRD order; guards must still be 0xee. */
+static void regions_read(QTestState *s, const Region *r, int n, uint8_t *out)
+{
+    uint8_t g[2][GUARD], ee[GUARD];
+    memset(ee, 0xee, sizeof(ee));
+    for (int i = 0; i < n; i++) {
+        qtest_bufread(s, r[i].addr, out, r[i].len);
+        out += r[i].len;
+        qtest_memread(s, r[i].addr - GUARD, g[0], GUARD);
+        qtest_memread(s, r[i].addr + r[i].len, g[1], GUARD);
+        g_assert_cmpmem(g[0], GUARD, ee, GUARD);
+        g_assert_cmpmem(g[1], GUARD, ee, GUARD);
+    }
+}
+
+static void regions_write(QTestState *s, const Region *r, int n, const uint8_t *in)
+{
+    for (int i = 0; i < n; i++) {
+        qtest_memset(s, r[i].addr - GUARD, 0xee, r[i].len + 2 * GUARD);
+        if (in) {
+            qtest_bufwrite(s, r[i].addr, in, r[i].len);
+            in += r[i].len;
+        }
+    }
+}
+
+/*
+ * The most a table holds, 8192 entries of 2 bytes, as one 16 KiB transfer:
+ * more iovecs than one preadv/pwritev takes (IOV_MAX), and none aligned for
+ * O_DIRECT. Written and read back against the file.
+ */
+static void dma_tiny_regions(QTestState *s, uint64_t lba, uint32_t seed)
+{
+    const uint32_t base = 0x800000, n = 8192;
+    g_autofree uint8_t *data = g_malloc(2 * n);
+    g_autofree uint8_t *area = g_malloc(4 * n);
+    g_autofree uint8_t *want = g_malloc(4 * n);
+
+    for (uint32_t i = 0; i < n; i++) {
+        prd(s, i, base + i * 4, 2, i == n - 1);
+    }
+    fill_pattern(data, 2 * n, seed);
+    memset(area, 0xee, 4 * n);
+    for (uint32_t i = 0; i < n; i++) {
+        memcpy(area + i * 4, data + i * 2, 2);
+    }
+    qtest_bufwrite(s, base, area, 4 * n);
+    set_lba48(s, P0, lba, 2 * n / 512);
+    g_assert_cmphex(dma_cmd(s, 0x35, false) & 0x07, ==, 0x04);
+    g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+    disk_expect(lba, data, 2 * n);
+
+    fill_pattern(data, 2 * n, seed + 1);
+    g_assert_cmpint(pwrite(disk_fd, data, 2 * n, lba * 512), ==, (ssize_t)(2 * n));
+    qtest_memset(s, base, 0xee, 4 * n);
+    set_lba48(s, P0, lba, 2 * n / 512);
+    g_assert_cmphex(dma_cmd(s, 0x25, true) & 0x07, ==, 0x04);
+    g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+    memset(want, 0xee, 4 * n);
+    for (uint32_t i = 0; i < n; i++) {
+        memcpy(want + i * 4, data + i * 2, 2);
+    }
+    qtest_bufread(s, base, area, 4 * n);
+    g_assert_cmpmem(area, 4 * n, want, 4 * n);
+}
+
+/*
+ * One transfer scattered over non-contiguous guest regions of odd but legal
+ * sizes (even byte counts, 2 bytes up to 64 KiB, addresses off 512-byte
+ * alignment, a region across a page boundary), written and read back with
+ * the image file (pread/pwrite by the test) as the oracle, in the buffered
+ * and the O_DIRECT cache modes. The small table finishes on the spot from the
+ * page cache when it can; the 2.5 MiB one is cut into several requests, with
+ * the cuts inside PRD regions.
+ */
+static void test_dma_scatter(void)
+{
+    static const Region small[] = {
+        { 0x200002, 2 }, { 0x210000, 510 }, { 0x220ffe, 1000 }, { 0x230010, 24 },
+        { 0x240002, 4094 }, { 0x250000, 2 }, { 0x260000, 0x10000 },
+    };
+    Region big[41];
+    for (int i = 0; i < 40; i++) {
+        big[i] = (Region) { 0x400000 + i * 0x11000 + (i & 1) * 2, 65534 };
+    }
+    big[40] = (Region) { 0x300000, 80 };    /* 40 * 65534 + 80 = 5120 sectors */
+    static const char *const modes[] = { "writeback", "none" };
+
+    for (int m = 0; m < 2; m++) {
+        QTestState *s = qtest_initf("-machine pc -nodefaults -m 64M "
+                                    "-drive file=%s,if=ide,index=0,format=raw,cache=%s",
+                                    disk_path, modes[m]);
+        cfg_writel(s, IDE_BDF, 0x20, BMDMA | 1);
+        cfg_writew(s, IDE_BDF, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+        for (int t = 0; t < 2; t++) {
+            const Region *r = t ? big : small;
+            int n = t ? 41 : 7;
+            uint64_t lba = 20000 + t * 8192 + m * 16384;
+            uint32_t total = 0;
+            for (int i = 0; i < n; i++) {
+                total += r[i].len;
+            }
+            g_assert_cmpint(total % 512, ==, 0);
+            g_autofree uint8_t *data = g_malloc(total);
+            g_autofree uint8_t *got = g_malloc(total);
+
+            /* WRITE DMA EXT from the regions */
+            fill_pattern(data, total, 1 + m * 2 + t);
+            regions_write(s, r, n, data);
+            g_assert_cmpint(prd_table(s, r, n), ==, total);
+            set_lba48(s, P0, lba, total / 512);
+            uint8_t bm = dma_cmd(s, 0x35, false);
+            g_assert_cmphex(bm & 0x07, ==, 0x04);
+            g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+            disk_expect(lba, data, total);
+
+            /* READ DMA EXT into the regions of bytes the test put in the file */
+            fill_pattern(data, total, 100 + m * 2 + t);
+            g_assert_cmpint(pwrite(disk_fd, data, total, lba * 512), ==, (ssize_t)total);
+            regions_write(s, r, n, NULL);
+            prd_table(s, r, n);
+            set_lba48(s, P0, lba, total / 512);
+            bm = dma_cmd(s, 0x25, true);
+            g_assert_cmphex(bm & 0x07, ==, 0x04);
+            g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+            regions_read(s, r, n, got);
+            g_assert_cmpmem(got, total, data, total);
+        }
+        dma_tiny_regions(s, 60000 + m * 64, 200 + m);
+        g_assert_cmpint(qtest_quit(s), ==, 0);
+    }
+}
+
+/*
+ * PRD regions that are not plain RAM take the copying path and end as they
+ * always did: a hole past the end of RAM is a master abort (Error, ATA
+ * ABRT), with the RAM regions before it already filled on a read and nothing
+ * written to the disk on a write; MMIO (the I/O APIC) is read like memory;
+ * ROM is not written; with Bus Master Enable clear nothing moves at all.
+ */
+static void test_dma_not_ram(void)
+{
+    QTestState *s = start(NULL);
+    uint8_t buf[1024], want[1024], rom[512], rom2[512];
+
+    /* READ DMA: RAM, then past the 64 MiB of RAM */
+    qtest_memset(s, 0x200000, 0xee, 512);
+    prd(s, 0, 0x200000, 512, false);
+    prd(s, 1, 0x8000000, 512, true);
+    set_lba28(s, P0, 3, 2);
+    uint8_t bm = dma_cmd(s, 0xc8, true);
+    g_assert_cmphex(bm & 0x03, ==, 0x02);
+    g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0x01);
+    g_assert_cmphex(qtest_inb(s, P0 + 1), ==, 0x04);
+    qtest_memread(s, 0x200000, buf, 512);
+    disk_expect(3, buf, 512);
+
+    /* WRITE DMA: the same table; the disk keeps its bytes */
+    g_assert_cmpint(pread(disk_fd, want, 1024, 30 * 512), ==, 1024);
+    qtest_memset(s, 0x200000, 0x3c, 512);
+    set_lba28(s, P0, 30, 2);
+    bm = dma_cmd(s, 0xca, false);
+    g_assert_cmphex(bm & 0x03, ==, 0x02);
+    g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0x01);
+    disk_expect(30, want, 1024);
+
+    /* WRITE DMA from RAM and the I/O APIC's registers */
+    fill_pattern(want, 512, 7);
+    qtest_memwrite(s, 0x200000, want, 512);
+    qtest_memread(s, 0xfec00000, want + 512, 512);
+    prd(s, 0, 0x200000, 512, false);
+    prd(s, 1, 0xfec00000, 512, true);
+    set_lba28(s, P0, 30, 2);
+    bm = dma_cmd(s, 0xca, false);
+    g_assert_cmphex(bm & 0x07, ==, 0x04);
+    g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+    disk_expect(30, want, 1024);
+
+    /* READ DMA into the BIOS ROM: the ROM stays as it was */
+    qtest_memread(s, 0xffff0000u, rom, 512);
+    prd(s, 0, 0xffff0000u, 512, true);
+    set_lba28(s, P0, 3, 1);
+    bm = dma_cmd(s, 0xc8, true);
+    g_assert_cmphex(bm & 0x01, ==, 0x00);
+    qtest_memread(s, 0xffff0000u, rom2, 512);
+    g_assert_cmpmem(rom2, 512, rom, 512);
+
+    /* Bus Master Enable clear: Error, and RAM is untouched */
+    cfg_writew(s, IDE_BDF, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY);
+    qtest_memset(s, 0x200000, 0x55, 512);
+    prd(s, 0, 0x200000, 512, true);
+    set_lba28(s, P0, 3, 1);
+    bm = dma_cmd(s, 0xc8, true);
+    g_assert_cmphex(bm & 0x02, ==, 0x02);
+    qtest_memread(s, 0x200000, buf, 512);
+    memset(want, 0x55, 512);
+    g_assert_cmpmem(buf, 512, want, 512);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
+/*
+ * A 4 MiB READ DMA EXT with O_DIRECT (on a worker, 1 MiB per request) is
+ * abandoned right after the engine starts: Start cleared (SFF-8038i §3.1.1),
+ * SRST, a new command. Then the guest rewrites the buffer: no byte of the
+ * abandoned transfer may land there later. Afterwards the drive works, and
+ * emu exits cleanly (every mapping released).
+ */
+static void test_dma_cancel(void)
+{
+    const uint32_t base = 0x1000000, len = 4 << 20;
+    const uint64_t lba = 40000;
+    g_autofree uint8_t *data = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+
+    fill_pattern(data, len, 55);
+    g_assert_cmpint(pwrite(disk_fd, data, len, lba * 512), ==, (ssize_t)len);
+    QTestState *s = qtest_initf("-machine pc -nodefaults -m 128M "
+                                "-drive file=%s,if=ide,index=0,format=raw,cache=none",
+                                disk_path);
+    cfg_writel(s, IDE_BDF, 0x20, BMDMA | 1);
+    cfg_writew(s, IDE_BDF, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+    for (int i = 0; i < 64; i++) {
+        prd(s, i, base + i * 0x10000, 0x10000, i == 63);
+    }
+    for (int it = 0; it < 9; it++) {
+        qtest_memset(s, base, 0, len);
+        qtest_outb(s, P0 + 6, 0x40);
+        wait_not_busy(s, C0);
+        set_lba48(s, P0, lba, len / 512);
+        qtest_outl(s, BMDMA + 4, PRD_TABLE);
+        qtest_outb(s, BMDMA + 2, 0x06);
+        qtest_outb(s, BMDMA, 0x08);
+        qtest_outb(s, P0 + 7, 0x25);
+        qtest_outb(s, BMDMA, 0x09);
+        switch (it % 3) {
+        case 0:
+            qtest_outb(s, BMDMA, 0x08);
+            break;
+        case 1:
+            qtest_outb(s, C0, 0x04);
+            qtest_outb(s, C0, 0x00);
+            qtest_outb(s, BMDMA, 0x08);
+            break;
+        default:
+            qtest_outb(s, P0 + 7, 0xe5);    /* CHECK POWER MODE */
+            qtest_outb(s, BMDMA, 0x08);
+            break;
+        }
+        wait_not_busy(s, C0);
+        qtest_memset(s, base, 0x5a, len);
+        g_usleep(30 * 1000);
+        qtest_bufread(s, base, got, len);
+        for (uint32_t j = 0; j < len; j++) {
+            if (got[j] != 0x5a) {
+                g_error("round %d: byte 0x%x of the buffer changed after the cancel", it, j);
+            }
+        }
+    }
+    /* The drive still reads correctly. */
+    qtest_memset(s, base, 0, 4096);
+    prd(s, 0, base, 4096, true);
+    set_lba48(s, P0, lba + 8, 8);
+    uint8_t bm = dma_cmd(s, 0x25, true);
+    g_assert_cmphex(bm & 0x07, ==, 0x04);
+    qtest_memread(s, base, got, 4096);
+    g_assert_cmpmem(got, 4096, data + 4096, 4096);
     g_assert_cmpint(qtest_quit(s), ==, 0);
 }
 
@@ -993,6 +1316,65 @@ static void test_werror(void)
     }
 }
 
+/*
+ * werror=stop on a bus-master write from scattered guest RAM: the VM stops
+ * with the command pending (Active, no Interrupt) and nothing on disk; `cont`
+ * resubmits the same request, whose mapping of guest RAM was kept, and the
+ * data lands as written by the guest.
+ */
+static void test_dma_werror(void)
+{
+    static const Region r[] = { { 0x200002, 2 }, { 0x210000, 1022 }, { 0x220ffe, 512 } };
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/emu-ide-dwerr-XXXXXX");
+    int fd = mkstemp(path);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, 4 << 20), ==, 0);
+    qtest_set_fsize_limit(ERR_LIMIT);
+    QTestState *s = qtest_initf("-machine pc -nodefaults -m 64M "
+                                "-drive file=%s,if=ide,index=0,format=raw,werror=stop", path);
+    cfg_writel(s, IDE_BDF, 0x20, BMDMA | 1);
+    cfg_writew(s, IDE_BDF, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+    uint8_t data[1536], got[1536];
+    JsonNode *keep;
+
+    fill_pattern(data, sizeof(data), 77);
+    regions_write(s, r, 3, data);
+    g_assert_cmpint(prd_table(s, r, 3), ==, sizeof(data));
+    set_lba28(s, P0, ERR_LBA, 3);
+    qtest_outl(s, BMDMA + 4, PRD_TABLE);
+    qtest_outb(s, BMDMA + 2, 0x06);
+    qtest_outb(s, BMDMA, 0x00);
+    qtest_outb(s, P0 + 7, 0xca);
+    qtest_outb(s, BMDMA, 0x01);
+    JsonObject *ev = io_error_event(s, &keep);
+    g_assert_cmpstr(json_object_get_string_member(ev, "action"), ==, "stop");
+    json_node_unref(keep);
+    qtest_qmp_eventwait(s, "STOP");
+    g_assert_cmphex(qtest_inb(s, BMDMA + 2) & 0x07, ==, 0x01);
+    g_assert_cmpint(pread(fd, got, sizeof(got), (off_t)ERR_LBA * 512), ==, sizeof(got));
+    g_assert_cmphex(got[0] | got[1535], ==, 0);
+
+    struct rlimit lim = { RLIM_INFINITY, RLIM_INFINITY };
+    g_assert_cmpint(prlimit(qtest_pid(s), RLIMIT_FSIZE, NULL, &lim), ==, 0);
+    lim.rlim_cur = lim.rlim_max;
+    g_assert_cmpint(prlimit(qtest_pid(s), RLIMIT_FSIZE, &lim, NULL), ==, 0);
+    g_autoptr(JsonNode) rep = qtest_qmp(s, "{'execute': 'cont'}");
+    g_assert_nonnull(qtest_qmp_return(rep));
+    for (int i = 0; !(qtest_inb(s, BMDMA + 2) & 0x04); i++) {
+        g_assert_cmpint(i, <, 100000);
+        g_usleep(100);
+    }
+    g_assert_cmphex(qtest_inb(s, BMDMA + 2) & 0x07, ==, 0x04);
+    g_assert_cmphex(qtest_inb(s, P0 + 7) & 0x89, ==, 0);
+    g_assert_cmpint(pread(fd, got, sizeof(got), (off_t)ERR_LBA * 512), ==, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), data, sizeof(data));
+    qtest_outb(s, BMDMA, 0);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+    close(fd);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1004,12 +1386,16 @@ int main(int argc, char **argv)
     g_test_add_func("/ide/bmdma/prd", test_dma);
     g_test_add_func("/ide/bmdma/hostile", test_dma_hostile);
     g_test_add_func("/ide/bmdma/cache-modes", test_dma_cache_modes);
+    g_test_add_func("/ide/bmdma/scatter", test_dma_scatter);
+    g_test_add_func("/ide/bmdma/not-ram", test_dma_not_ram);
+    g_test_add_func("/ide/bmdma/cancel", test_dma_cancel);
     g_test_add_func("/ide/atapi/commands", test_atapi);
     g_test_add_func("/ide/atapi/no-medium", test_atapi_no_medium);
     g_test_add_func("/ide/atapi/change", test_atapi_change);
     g_test_add_func("/ide/atapi/eject-locked", test_atapi_eject_locked);
     g_test_add_func("/ide/atapi/guest-tray", test_atapi_guest_tray);
     g_test_add_func("/ide/ata/werror", test_werror);
+    g_test_add_func("/ide/bmdma/werror", test_dma_werror);
     int ret = g_test_run();
     close(disk_fd);
     unlink(disk_path);
