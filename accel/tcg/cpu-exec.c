@@ -148,6 +148,7 @@ TCGCPUEngine *tcg_cpu_engine(CPUState *cpu)
     e->env = tcg_ops->get_env(cpu);
     e->exception_index = EXCP_NONE;
     e->cflags_next_tb = -1;
+    e->jc_epoch = 1;
     tlb_engine_init(e);
     TCGCPUEngine *expected = NULL;
     if (!__atomic_compare_exchange_n((TCGCPUEngine **)&cpu->accel, &expected, e, false,
@@ -305,6 +306,28 @@ static void tb_exit_requested_restore(CPUState *cpu, EngineTB *tb)
 
 /* ---- the TB cache ---- */
 
+/*
+ * TBs start on a cache line: a jump-cache hit reads pc, cs_base, flags,
+ * cflags and tc.tc_ptr, which then share one line (TranslationBlock's first
+ * 56 bytes).
+ */
+G_STATIC_ASSERT(offsetof(EngineTB, tb.tc.tc_ptr) + sizeof(void *) <= 64);
+
+static EngineTB *tb_alloc(void)
+{
+    void *p;
+    if (posix_memalign(&p, 64, sizeof(EngineTB))) {
+        g_error("tcg: out of memory for a TB");
+    }
+    memset(p, 0, sizeof(EngineTB));
+    return p;
+}
+
+static void tb_free(EngineTB *tb)
+{
+    free(tb);
+}
+
 static uint32_t tb_hash_func(uint64_t phys_pc, uint64_t pc, uint64_t cs_base,
                              uint32_t flags, uint32_t cflags)
 {
@@ -322,16 +345,74 @@ static inline unsigned jc_hash(uint64_t pc)
 void tb_jmp_cache_clear(TCGCPUEngine *e)
 {
     memset(e->jmp_cache, 0, sizeof(e->jmp_cache));
+    memset(e->jmp_tb, 0, sizeof(e->jmp_tb));
+    if (!e->jc_epoch) {
+        e->jc_epoch = 1;
+    }
+}
+
+/* O(1) (a CR3 write on every context switch): older non-global entries stop
+ * matching. */
+void tb_jmp_cache_clear_nonglobal(TCGCPUEngine *e)
+{
+    if (++e->jc_epoch == 0) {
+        tb_jmp_cache_clear(e);           /* wrapped: 0 would mean global */
+    }
 }
 
 void tb_jmp_cache_clear_page(TCGCPUEngine *e, uint64_t vaddr, uint64_t mask)
 {
     for (unsigned i = 0; i < TB_JMP_CACHE_SIZE; i++) {
-        EngineTB *tb = e->jmp_cache[i];
+        EngineTB *tb = __atomic_load_n(&e->jmp_tb[i], __ATOMIC_RELAXED);
         if (tb && ((tb->tb.pc & mask) == vaddr ||
                    (((tb->tb.pc + tb->tb.size - 1) & mask) == vaddr))) {
-            e->jmp_cache[i] = NULL;
+            __atomic_store_n(&e->jmp_cache[i].tc_ptr, NULL, __ATOMIC_RELAXED);
         }
+    }
+}
+
+/* The code of the cached TB for the key, or NULL. */
+static inline const void *jc_probe(TCGCPUEngine *e, unsigned h, uint64_t pc,
+                                   uint64_t cs_base, uint32_t flags)
+{
+    const JmpCacheEntry *je = &e->jmp_cache[h];
+    const void *tc = __atomic_load_n(&je->tc_ptr, __ATOMIC_RELAXED);
+    if (tc && je->pc == pc && je->flags == flags && je->cs_base == cs_base &&
+        (je->epoch == 0 || je->epoch == e->jc_epoch)) {
+        return tc;
+    }
+    return NULL;
+}
+
+/*
+ * The jump caches never hold an invalidated TB, so a hit needs no look at
+ * the TB. Invalidation (any thread, tb_lock) sets tb->invalid, then clears
+ * every vCPU's entry for its pc that still names it; a vCPU filling an entry
+ * publishes it, then checks tb->invalid. Both sides are sequentially
+ * consistent, so one of them sees the other: either the invalidator finds
+ * the TB in the entry or the filler sees the flag. As before, a TB
+ * invalidated right after it was found may run once more.
+ */
+static void jmp_cache_purge_cb(TCGCPUEngine *e, void *opaque)
+{
+    EngineTB *tb = opaque;
+    unsigned h = jc_hash(tb->tb.pc);
+    if (__atomic_load_n(&e->jmp_tb[h], __ATOMIC_SEQ_CST) == tb) {
+        __atomic_store_n(&e->jmp_cache[h].tc_ptr, NULL, __ATOMIC_SEQ_CST);
+    }
+}
+
+static void jmp_cache_set(TCGCPUEngine *e, unsigned h, EngineTB *tb, bool global)
+{
+    JmpCacheEntry *je = &e->jmp_cache[h];
+    je->pc = tb->tb.pc;
+    je->cs_base = tb->tb.cs_base;
+    je->flags = tb->tb.flags;
+    je->epoch = global ? 0 : e->jc_epoch;
+    __atomic_store_n(&e->jmp_tb[h], tb, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&je->tc_ptr, tb->tb.tc.tc_ptr, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&tb->invalid, __ATOMIC_SEQ_CST)) {
+        __atomic_store_n(&je->tc_ptr, NULL, __ATOMIC_SEQ_CST);
     }
 }
 
@@ -446,7 +527,8 @@ static void tb_invalidate_locked(EngineTB *tb)
     if (tb->invalid) {
         return;
     }
-    __atomic_store_n(&tb->invalid, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&tb->invalid, true, __ATOMIC_SEQ_CST);
+    tcg_engine_foreach_cpu(jmp_cache_purge_cb, tb);
     EngineTB **b = &tb_hash[tb->hash & (TB_HASH_SIZE - 1)];
     while (*b && *b != tb) {
         b = &(*b)->hash_next;
@@ -588,7 +670,7 @@ static void tb_flush_locked(void)
         __atomic_store_n(&code_filter[i], 0, __ATOMIC_RELAXED);
     }
     for (guint i = 0; i < all_tbs->len; i++) {
-        g_free(g_ptr_array_index(all_tbs, i));
+        tb_free(g_ptr_array_index(all_tbs, i));
     }
     g_ptr_array_set_size(all_tbs, 0);
     nb_live_tbs = 0;
@@ -619,7 +701,7 @@ static EngineTB *tb_gen_code(CPUState *cpu, TCGCPUEngine *e, uint64_t phys_pc,
     }
     bool flushed = false;
     for (;;) {
-        EngineTB *tb = g_new0(EngineTB, 1);
+        EngineTB *tb = tb_alloc();
         tb->tb.pc = pc;
         tb->tb.cs_base = cs_base;
         tb->tb.flags = flags;
@@ -630,13 +712,14 @@ static EngineTB *tb_gen_code(CPUState *cpu, TCGCPUEngine *e, uint64_t phys_pc,
         tb->page_addr[0] = phys_pc & TCG_PAGE_MASK;
         tb->page_addr[1] = -1;
         e->translating = tb;
+        e->code_host = NULL;
         tcg_func_start(engine_ctx);
         tcg_ops->translate_code(cpu, &tb->tb, max_insns);
         e->translating = NULL;
         tcg_stats.tbs_translated++;
         int n = tcg_gen_code(engine_ctx, &tb->tb.tc);
         if (n == TCG_GEN_BUFFER_FULL) {
-            g_free(tb);
+            tb_free(tb);
             if (flushed) {
                 g_error("tcg: a single TB does not fit in an empty code buffer");
             }
@@ -646,7 +729,7 @@ static EngineTB *tb_gen_code(CPUState *cpu, TCGCPUEngine *e, uint64_t phys_pc,
             continue;
         }
         if (n == TCG_GEN_TOO_BIG) {
-            g_free(tb);
+            tb_free(tb);
             tcg_stats.too_big_retries++;
             if (max_insns <= 1) {
                 g_error("tcg: one guest instruction at 0x%" PRIx64 " is too big to "
@@ -723,8 +806,9 @@ tb_lookup_slow(CPUState *cpu, TCGCPUEngine *e, unsigned h, uint64_t pc, uint64_t
                uint32_t flags, uint32_t cflags, bool probe)
 {
     EngineTB *tb;
-    bool non_ram;
-    uint64_t phys_pc = get_page_addr_code(cpu, e, pc, probe, &non_ram);
+    bool non_ram, global;
+    tcg_stats.jc_misses++;
+    uint64_t phys_pc = get_page_addr_code_global(cpu, e, pc, probe, &non_ram, &global);
     if (phys_pc == (uint64_t)-1) {
         return NULL;
     }
@@ -734,12 +818,14 @@ tb_lookup_slow(CPUState *cpu, TCGCPUEngine *e, unsigned h, uint64_t pc, uint64_t
         return tb_gen_code(cpu, e, phys_pc, pc, cs_base, flags,
                            (cflags & ~CF_COUNT_MASK) | 1 | CF_NOCACHE | CF_NO_GOTO_TB);
     }
+    /* A one-page TB reached through a global mapping outlives a CR3 write in the
+     * jump cache (tlb_flush_nonglobal), as the mapping does in the TLB. */
     tb = tb_hash_lookup(phys_pc, pc, cs_base, flags, cflags);
     if (!tb && !probe) {
         tb = tb_gen_code(cpu, e, phys_pc, pc, cs_base, flags, cflags);
     }
-    if (tb) {
-        e->jmp_cache[h] = tb;
+    if (tb && cflags == 0) {
+        jmp_cache_set(e, h, tb, global && tb->tb.phys_page2 == (uint64_t)-1);
     }
     return tb;
 }
@@ -750,11 +836,8 @@ static inline EngineTB *tb_lookup(CPUState *cpu, TCGCPUEngine *e, uint64_t pc,
                                   bool probe)
 {
     unsigned h = jc_hash(pc);
-    EngineTB *tb = e->jmp_cache[h];
-    if (G_LIKELY(tb && tb->tb.pc == pc && tb->tb.flags == flags &&
-                 tb->tb.cs_base == cs_base && tb->tb.cflags == cflags &&
-                 !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE))) {
-        return tb;
+    if (G_LIKELY(cflags == 0 && jc_probe(e, h, pc, cs_base, flags))) {
+        return e->jmp_tb[h];
     }
     return tb_lookup_slow(cpu, e, h, pc, cs_base, flags, cflags, probe);
 }
@@ -797,12 +880,24 @@ static const void *lookup_tb_ptr(void *env)
     } else {
         tcg_ops->get_tb_cpu_state(cpu, &pc, &cs_base, &flags);
     }
-    EngineTB *tb = tb_lookup(cpu, e, pc, cs_base, flags, curr_cflags(), true);
-    if (!tb) {
-        tcg_stats.lookup_ptr_misses++;
-        return NULL;
+    uint32_t cflags = curr_cflags();
+    unsigned h = jc_hash(pc);
+    const void *tc = cflags == 0 ? jc_probe(e, h, pc, cs_base, flags) : NULL;
+    EngineTB *tb;
+    if (G_LIKELY(tc)) {
+        tcg_stats.lookup_ptr_hits++;
+        if (G_LIKELY(!emu_log_enabled(LOG_EXEC))) {
+            return tc;
+        }
+        tb = e->jmp_tb[h];
+    } else {
+        tb = tb_lookup_slow(cpu, e, h, pc, cs_base, flags, cflags, true);
+        if (!tb) {
+            tcg_stats.lookup_ptr_misses++;
+            return NULL;
+        }
+        tcg_stats.lookup_ptr_hits++;
     }
-    tcg_stats.lookup_ptr_hits++;
     if (emu_log_enabled(LOG_EXEC)) {
         emu_log("Trace %d: %p [%016" PRIx64 "/%016" PRIx64 "/%08x] (goto_ptr)\n",
                 cpu->cpu_index, tb->tb.tc.tc_ptr, tb->tb.cs_base, tb->tb.pc,
@@ -977,7 +1072,7 @@ static int cpu_exec_loop(CPUState *cpu_arg, TCGCPUEngine *e_arg)
     g_assert(cpu == cpu_arg);
     {
         if (e->translating) {
-            g_free(e->translating);
+            tb_free(e->translating);
             e->translating = NULL;
         }
     }

@@ -26,6 +26,7 @@ void tlb_engine_init(TCGCPUEngine *e)
         d->table = g_new(CPUTLBEntry, TLB_ENTRIES);
         d->full = g_new0(TLBEntryFull, TLB_ENTRIES);
         memset(d->table, 0xff, sizeof(CPUTLBEntry) * TLB_ENTRIES);
+        memset(d->vtable, 0xff, sizeof(d->vtable));
         d->large_page_addr = -1;
         d->large_page_mask = -1;
         d->used = false;
@@ -69,9 +70,88 @@ static void tlb_flush_mmuidx_locked(TCGCPUEngine *e, int m)
         return;
     }
     memset(d->table, 0xff, sizeof(CPUTLBEntry) * TLB_ENTRIES);
+    memset(d->vtable, 0xff, sizeof(d->vtable));
     d->large_page_addr = -1;
     d->large_page_mask = -1;
     d->used = false;
+    if (d->has_global) {
+        memset(d->global_map, 0, sizeof(d->global_map));
+        d->has_global = false;
+    }
+}
+
+static inline void tlb_set_global_bit(TLBDesc *d, unsigned idx, bool global)
+{
+    uint64_t bit = 1ull << (idx % 64);
+    if (global) {
+        d->global_map[idx / 64] |= bit;
+        d->has_global = true;
+    } else {
+        d->global_map[idx / 64] &= ~bit;
+    }
+}
+
+/* The entry maps @page for some access. */
+static inline bool tlb_entry_is_page(const CPUTLBEntry *ent, uint64_t page)
+{
+    return tlb_hit_page(ent->addr_read, page) || tlb_hit_page(ent->addr_write, page) ||
+           tlb_hit_page(ent->addr_code, page);
+}
+
+/* The page an entry maps, or -1 when it is invalid for every access. */
+static inline uint64_t tlb_entry_page(const CPUTLBEntry *ent)
+{
+    /* Invalid comparators are all-ones; the valid ones all hold the same page. */
+    uint64_t cmp = ent->addr_read & ent->addr_write & ent->addr_code;
+    return (cmp & TLB_INVALID) ? (uint64_t)-1 : cmp & TCG_PAGE_MASK;
+}
+
+/*
+ * Victim TLB. The table is direct-mapped by virtual page, so two pages 4 MiB
+ * apart (TLB_ENTRIES pages) evict each other: a loop that reads one and writes
+ * the other walks the page tables on every access (a Linux boot refilled
+ * pages about a thousand times each while the kernel decompressed itself:
+ * 7.2 M of its 8 M fills). An entry a fill
+ * evicts moves to a small fully associative array; a miss in the table looks
+ * there before walking and swaps the two entries when it finds the page.
+ * Everything that edits or drops table entries (flushes, code protection,
+ * dirty re-arming) treats the victims the same way.
+ */
+static void tlb_victim_save(TLBDesc *d, unsigned idx, uint64_t new_page)
+{
+    CPUTLBEntry *ent = &d->table[idx];
+    uint64_t old_page = tlb_entry_page(ent);
+
+    /* A victim copy of the page being filled is older than the fill: drop it. */
+    for (unsigned v = 0; v < TLB_VICTIMS; v++) {
+        if (tlb_entry_is_page(&d->vtable[v], new_page)) {
+            memset(&d->vtable[v], 0xff, sizeof(d->vtable[v]));
+        }
+    }
+    if (old_page == (uint64_t)-1 || old_page == new_page) {
+        return;
+    }
+    unsigned v = d->vnext++ % TLB_VICTIMS;
+    d->vtable[v] = *ent;
+    d->vfull[v] = d->full[idx];
+}
+
+/* On a table miss: bring @page (for @access) back from the victims. */
+static bool tlb_victim_hit(TLBDesc *d, unsigned idx, uint64_t page, MMUAccessType access)
+{
+    for (unsigned v = 0; v < TLB_VICTIMS; v++) {
+        if (tlb_hit_page(tlb_cmp(&d->vtable[v], access), page)) {
+            CPUTLBEntry tmp = d->table[idx];
+            TLBEntryFull tmpf = d->full[idx];
+            d->table[idx] = d->vtable[v];
+            d->full[idx] = d->vfull[v];
+            d->vtable[v] = tmp;
+            d->vfull[v] = tmpf;
+            tlb_set_global_bit(d, idx, d->full[idx].global);
+            return true;
+        }
+    }
+    return false;
 }
 
 void tlb_flush_all_engine(TCGCPUEngine *e)
@@ -180,6 +260,13 @@ void tlb_rearm_notdirty(TCGCPUEngine *e)
                 ent->addr_write |= TLB_NOTDIRTY;
             }
         }
+        for (unsigned v = 0; d->used && v < TLB_VICTIMS; v++) {
+            CPUTLBEntry *ent = &d->vtable[v];
+            if (!(ent->addr_write & (TLB_INVALID | TLB_MMIO | TLB_NOTDIRTY)) &&
+                page_needs_dirty_trap(&d->vfull[v])) {
+                ent->addr_write |= TLB_NOTDIRTY;
+            }
+        }
     }
 }
 
@@ -198,6 +285,48 @@ void tlb_flush_by_mmuidx(CPUState *cpu, uint16_t idxmap)
 void tlb_flush(CPUState *cpu)
 {
     tlb_flush_by_mmuidx(cpu, 0xffff);
+}
+
+/*
+ * MOV to CR3 (SDM vol. 3 §4.10.4.1): every TLB entry goes except those for
+ * global pages (PTE.G with CR4.PGE, §4.10.2.4), which Linux uses for the
+ * kernel's own mappings: it writes CR3 on each context switch, so keeping
+ * them saves the page walks and jump-cache misses of every switch. A mode
+ * that never saw a global fill since its last full flush is wiped at once.
+ */
+void tlb_flush_nonglobal(CPUState *cpu)
+{
+    TCGCPUEngine *e = tcg_cpu_engine(cpu);
+    for (int m = 0; m < TCG_NB_MMU_MODES; m++) {
+        TLBDesc *d = &e->tlb[m];
+        if (!d->used) {
+            continue;
+        }
+        if (!d->has_global) {
+            tlb_flush_mmuidx_locked(e, m);
+            continue;
+        }
+        for (unsigned w = 0; w < TLB_ENTRIES / 64; w++) {
+            uint64_t keep = d->global_map[w];
+            if (!keep) {
+                memset(&d->table[w * 64], 0xff, 64 * sizeof(CPUTLBEntry));
+                continue;
+            }
+            for (unsigned b = 0; b < 64; b++) {
+                if (!(keep & (1ull << b))) {
+                    memset(&d->table[w * 64 + b], 0xff, sizeof(CPUTLBEntry));
+                }
+            }
+        }
+        for (unsigned v = 0; v < TLB_VICTIMS; v++) {
+            if (!d->vfull[v].global) {
+                memset(&d->vtable[v], 0xff, sizeof(d->vtable[v]));
+            }
+        }
+        /* The large-page range stays: it may cover surviving entries (a
+         * range too wide only makes tlb_flush_page flush more). */
+    }
+    tb_jmp_cache_clear_nonglobal(e);
 }
 
 void tlb_flush_page_by_mmuidx(CPUState *cpu, uint64_t addr, uint16_t idxmap)
@@ -219,9 +348,13 @@ void tlb_flush_page_by_mmuidx(CPUState *cpu, uint64_t addr, uint16_t idxmap)
             continue;
         }
         CPUTLBEntry *ent = &d->table[tlb_index(page)];
-        if (tlb_hit_page(ent->addr_read, page) || tlb_hit_page(ent->addr_write, page) ||
-            tlb_hit_page(ent->addr_code, page)) {
+        if (tlb_entry_is_page(ent, page)) {
             memset(ent, 0xff, sizeof(*ent));
+        }
+        for (unsigned v = 0; v < TLB_VICTIMS; v++) {
+            if (tlb_entry_is_page(&d->vtable[v], page)) {
+                memset(&d->vtable[v], 0xff, sizeof(d->vtable[v]));
+            }
         }
     }
     if (whole) {
@@ -243,6 +376,12 @@ static void tlb_protect_code_engine(TCGCPUEngine *e, uint64_t paddr)
         for (unsigned i = 0; d->used && i < TLB_ENTRIES; i++) {
             CPUTLBEntry *ent = &d->table[i];
             if (!(ent->addr_write & (TLB_INVALID | TLB_MMIO)) && d->full[i].paddr == paddr) {
+                ent->addr_write |= TLB_NOTDIRTY;
+            }
+        }
+        for (unsigned v = 0; d->used && v < TLB_VICTIMS; v++) {
+            CPUTLBEntry *ent = &d->vtable[v];
+            if (!(ent->addr_write & (TLB_INVALID | TLB_MMIO)) && d->vfull[v].paddr == paddr) {
                 ent->addr_write |= TLB_NOTDIRTY;
             }
         }
@@ -288,6 +427,9 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
     uint64_t flags = 0;
     uintptr_t host = 0;
     unsigned idx = tlb_index(vpage);
+    if (d->used) {
+        tlb_victim_save(d, idx, vpage);
+    }
     TLBEntryFull *full = &d->full[idx];
     full->ram_mr = NULL;
     full->ram_offset = 0;
@@ -312,6 +454,8 @@ void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu
 
     CPUTLBEntry *ent = &d->table[idx];
     d->used = true;
+    full->global = (prot & PAGE_GLOBAL) != 0;
+    tlb_set_global_bit(d, idx, full->global);
     ent->addr_read = (prot & PAGE_READ) ? vpage | flags : (uint64_t)-1;
     ent->addr_code = (prot & PAGE_EXEC) ? vpage | flags : (uint64_t)-1;
     if (prot & PAGE_WRITE) {
@@ -342,7 +486,7 @@ static CPUTLBEntry *tlb_probe(CPUState *cpu, TCGCPUEngine *e, uint64_t addr, int
     TLBDesc *d = &e->tlb[mmu_idx];
     unsigned idx = tlb_index(addr);
     CPUTLBEntry *ent = &d->table[idx];
-    if (!tlb_hit_page(tlb_cmp(ent, access), page)) {
+    if (!tlb_hit_page(tlb_cmp(ent, access), page) && !tlb_victim_hit(d, idx, page, access)) {
         tcg_ops->tlb_fill(cpu, addr, size, access, mmu_idx, false, ra);
         ent = &d->table[idx];
         if (!tlb_hit_page(tlb_cmp(ent, access), page)) {
@@ -571,12 +715,20 @@ void cpu_stq_mmuidx_ra(CPUState *cpu, uint64_t addr, uint64_t v, int mmu_idx,
 uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool probe,
                             bool *non_ram)
 {
+    bool global;
+    return get_page_addr_code_global(cpu, e, pc, probe, non_ram, &global);
+}
+
+uint64_t get_page_addr_code_global(CPUState *cpu, TCGCPUEngine *e, uint64_t pc,
+                                   bool probe, bool *non_ram, bool *global)
+{
     int mmu_idx = tcg_ops->mmu_index(cpu, true);
     TLBDesc *d = &e->tlb[mmu_idx];
     unsigned idx = tlb_index(pc);
     CPUTLBEntry *ent = &d->table[idx];
     uint64_t page = pc & TCG_PAGE_MASK;
-    if (!tlb_hit_page(ent->addr_code, page)) {
+    if (!tlb_hit_page(ent->addr_code, page) &&
+        !tlb_victim_hit(d, idx, page, MMU_INST_FETCH)) {
         if (probe) {
             return -1;
         }
@@ -591,6 +743,7 @@ uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool pr
     if (*non_ram && probe) {
         return -1;
     }
+    *global = d->full[idx].global;
     return d->full[idx].paddr | (pc & ~TCG_PAGE_MASK);
 }
 
@@ -603,9 +756,15 @@ uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool pr
 static uint8_t code_byte(CPUState *cpu, uint64_t pc)
 {
     TCGCPUEngine *e = tcg_cpu_engine(cpu);
+    EngineTB *tb = e->translating;
+    bool same_page = tb && (pc & TCG_PAGE_MASK) == (tb->tb.pc & TCG_PAGE_MASK);
+    /* The TB's first page, RAM, seen before in this translation: no TLB lookup
+     * per byte (a RAM block stays mapped while the vCPU's RCU section is open). */
+    if (same_page && e->code_host) {
+        return e->code_host[pc & ~TCG_PAGE_MASK];
+    }
     bool non_ram;
     uint64_t phys = get_page_addr_code(cpu, e, pc, false, &non_ram);
-    EngineTB *tb = e->translating;
     if (non_ram) {
         uint8_t b;
         io_access(phys, &b, 1, false);
@@ -620,8 +779,12 @@ static uint8_t code_byte(CPUState *cpu, uint64_t pc)
         }
     }
     unsigned idx = tlb_index(pc);
-    return *(const uint8_t *)(uintptr_t)(pc + e->tlb[tcg_ops->mmu_index(cpu, true)]
-                                                  .table[idx].addend);
+    const uint8_t *host = (const uint8_t *)(uintptr_t)(
+        pc + e->tlb[tcg_ops->mmu_index(cpu, true)].table[idx].addend);
+    if (same_page) {
+        e->code_host = host - (pc & ~TCG_PAGE_MASK);
+    }
+    return *host;
 }
 
 static uint64_t translator_ld(CPUState *cpu, uint64_t pc, int size)

@@ -21,6 +21,8 @@
 
 #define TLB_BITS 10
 #define TLB_ENTRIES (1u << TLB_BITS)
+/* Victim TLB: entries evicted from the direct-mapped table by a conflicting page. */
+#define TLB_VICTIMS 8
 #define TB_JMP_CACHE_BITS 12
 #define TB_JMP_CACHE_SIZE (1u << TB_JMP_CACHE_BITS)
 
@@ -29,6 +31,7 @@ typedef struct TLBEntryFull {
     MemoryRegion *ram_mr;    /* RAM behind a writable RAM entry, else NULL */
     hwaddr ram_offset;       /* the page's offset in ram_mr */
     uint8_t log_mask;        /* the region's dirty-logging clients at fill time */
+    bool global;             /* filled with PAGE_GLOBAL */
 } TLBEntryFull;
 
 typedef struct TLBDesc {
@@ -37,6 +40,11 @@ typedef struct TLBDesc {
     uint64_t large_page_addr;    /* -1: no large page mapped in this mode */
     uint64_t large_page_mask;
     bool used;                   /* filled since its last flush: else all invalid */
+    bool has_global;             /* some entry since the last full flush is global */
+    uint64_t global_map[TLB_ENTRIES / 64];   /* table[i] filled with PAGE_GLOBAL */
+    unsigned vnext;              /* next victim slot to replace (round robin) */
+    CPUTLBEntry vtable[TLB_VICTIMS];
+    TLBEntryFull vfull[TLB_VICTIMS];
 } TLBDesc;
 
 /*
@@ -57,6 +65,22 @@ struct EngineTB {
     uintptr_t jmp_list;          /* incoming jumps: first (src | n) */
 };
 
+/*
+ * A jump-cache entry holds the key of the TB it caches and the TB's code
+ * address, so a hit reads nothing else (TBs are scattered; their lines miss).
+ * Only TBs with cflags 0 are cached. epoch 0: the TB was reached through a
+ * global code mapping and survives tlb_flush_nonglobal; otherwise the entry
+ * is valid while it equals the engine's jc_epoch. Empty: tc_ptr NULL. Only the
+ * owning vCPU fills entries; other threads only clear tc_ptr (invalidation).
+ */
+typedef struct JmpCacheEntry {
+    uint64_t pc;
+    uint64_t cs_base;
+    uint32_t flags;
+    uint32_t epoch;
+    const void *tc_ptr;          /* atomic */
+} JmpCacheEntry;
+
 typedef struct TCGCPUEngine {
     CPUState *cpu;
     void *env;
@@ -68,7 +92,11 @@ typedef struct TCGCPUEngine {
     int dirty_reset_request;     /* atomic: dirty bits were cleared: re-arm NOTDIRTY */
     int64_t cflags_next_tb;      /* -1: none */
     EngineTB *translating;       /* TB under translation (code page tracking) */
-    EngineTB *jmp_cache[TB_JMP_CACHE_SIZE];
+    const uint8_t *code_host;    /* host view of @translating's first page, once
+                                    fetched from RAM; NULL: not yet */
+    JmpCacheEntry jmp_cache[TB_JMP_CACHE_SIZE];
+    EngineTB *jmp_tb[TB_JMP_CACHE_SIZE];     /* atomic: the TB of jmp_cache[i] */
+    uint32_t jc_epoch;                       /* never 0 */
     TLBDesc tlb[TCG_NB_MMU_MODES];
 } TCGCPUEngine;
 
@@ -91,6 +119,8 @@ bool tb_page_has_code(uint64_t paddr);
 bool tb_invalidate_range_check(uint64_t start, uint64_t end, EngineTB *cur);
 void tb_jmp_cache_clear_page(TCGCPUEngine *e, uint64_t vaddr, uint64_t mask);
 void tb_jmp_cache_clear(TCGCPUEngine *e);
+/* Drop the entries not marked global (a non-global TLB flush). */
+void tb_jmp_cache_clear_nonglobal(TCGCPUEngine *e);
 
 /* cputlb.c */
 void tlb_engine_init(TCGCPUEngine *e);
@@ -101,6 +131,9 @@ void tlb_protect_code_page(uint64_t paddr);
  * tells whether the code is in device memory (fetched through the memory API). */
 uint64_t get_page_addr_code(CPUState *cpu, TCGCPUEngine *e, uint64_t pc, bool probe,
                             bool *non_ram);
+/* The same, also telling whether the page was mapped with PAGE_GLOBAL. */
+uint64_t get_page_addr_code_global(CPUState *cpu, TCGCPUEngine *e, uint64_t pc,
+                                   bool probe, bool *non_ram, bool *global);
 void tlb_flush_all_engine(TCGCPUEngine *e);
 /* Between TBs: give TLB_NOTDIRTY back to write entries whose page lost a dirty bit. */
 void tlb_rearm_notdirty(TCGCPUEngine *e);

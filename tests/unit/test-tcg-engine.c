@@ -16,6 +16,7 @@
 #include "accel/tcg/translator.h"
 #include "tcg/tcg-op.h"
 #include "tcg/tcg-softmmu.h"
+#include "accel/tcg/internal.h"     /* TLB_ENTRIES, TLB_VICTIMS */
 
 typedef struct ToyEnv {
     CPUTLBFast tlb[TCG_NB_MMU_MODES];     /* offset 0: the softmmu ABI */
@@ -51,6 +52,17 @@ enum { OP_ADDI = 1, OP_ADD, OP_LD, OP_ST, OP_BNE, OP_JMP, OP_SYSCALL, OP_HLT, OP
 #define UNMAPPED_PAGE 0x8000
 #define RO_PAGE 0x9000
 #define HANDLER 0xf000
+/*
+ * Alias windows: [k * ALIAS_STRIDE, + RAM_SIZE) for k = 1..ALIAS_MAX map RAM
+ * shifted by alias_shift. Their pages share the direct-mapped TLB's index with
+ * the same RAM page (victim TLB tests).
+ */
+#define ALIAS_STRIDE ((uint64_t)TLB_ENTRIES * TCG_PAGE_SIZE)
+#define ALIAS_MAX 16
+#define ALIAS(k, a) ((k) * ALIAS_STRIDE + (a))
+static uint64_t alias_shift;
+static uint64_t fill_count;
+static bool toy_global;      /* RAM pages are filled with PAGE_GLOBAL */
 
 static ToyCPU *toy;
 static CPUState *cpu;
@@ -257,6 +269,14 @@ static bool toy_tlb_fill(CPUState *cs, uint64_t addr, int size, MMUAccessType ac
                          int mmu_idx, bool probe, uintptr_t ra)
 {
     uint64_t page = addr & TCG_PAGE_MASK;
+    fill_count++;
+    if (addr >= ALIAS_STRIDE && addr / ALIAS_STRIDE <= ALIAS_MAX &&
+        addr % ALIAS_STRIDE < RAM_SIZE) {
+        uint64_t phys = (addr % ALIAS_STRIDE + alias_shift) % RAM_SIZE;
+        tlb_set_page(cs, addr, phys, PAGE_READ | PAGE_WRITE | PAGE_EXEC, mmu_idx,
+                     TCG_PAGE_SIZE);
+        return true;
+    }
     if (page == UNMAPPED_PAGE || addr >= MMIO_BASE + 0x1000 ||
         (page == RO_PAGE && access == MMU_DATA_STORE)) {
         if (probe) {
@@ -266,7 +286,8 @@ static bool toy_tlb_fill(CPUState *cs, uint64_t addr, int size, MMUAccessType ac
         cpu_set_exception_index(cs, 14);
         cpu_loop_exit_restore(cs, ra);
     }
-    int prot = PAGE_READ | PAGE_EXEC | (page == RO_PAGE ? 0 : PAGE_WRITE);
+    int prot = PAGE_READ | PAGE_EXEC | (page == RO_PAGE ? 0 : PAGE_WRITE) |
+               (toy_global ? PAGE_GLOBAL : 0);
     tlb_set_page(cs, addr, addr, prot, mmu_idx, TCG_PAGE_SIZE);
     return true;
 }
@@ -653,6 +674,131 @@ static void test_dirty_log(gconstpointer data)
     memory_region_set_log(&ram, false, DIRTY_MEMORY_VGA);
 }
 
+/*
+ * Victim TLB (accel/tcg/cputlb.c): pages ALIAS_STRIDE apart share one table
+ * slot. A loop that loads through one alias and stores through another must
+ * not fill the TLB on every access; flushes, invlpg-style page flushes and
+ * code protection must reach entries parked among the victims.
+ */
+static void test_victim_conflict(gconstpointer data)
+{
+    setup(be_of(data), 0);
+    alias_shift = 0;
+    tlb_flush(cpu);
+    memset(ram_host + 0xb000, 0, 8);
+    /* 1000 times: r4 = [alias1 + 0xb000] + 1; [alias2 + 0xb000] = r4; also a read
+     * through alias 3. One physical quadword: the count is the oracle. */
+    uint64_t p[] = {
+        I(OP_MOVI, 1, 0, 0, ALIAS(1, 0xb000)), I(OP_MOVI, 2, 0, 0, ALIAS(2, 0xb000)),
+        I(OP_MOVI, 3, 0, 0, ALIAS(3, 0xb000)), I(OP_MOVI, 5, 0, 0, 0),
+        I(OP_MOVI, 6, 0, 0, 1000),
+        /* 0x1028 loop */ I(OP_LD, 4, 1, 3, 0), I(OP_ADDI, 4, 4, 0, 1), I(OP_ST, 4, 2, 3, 0),
+        I(OP_LD, 7, 3, 3, 0), I(OP_ADDI, 5, 5, 0, 1), I(OP_BNE, 5, 6, 0, -48),
+        I(OP_HLT, 0, 0, 0, 0),
+    };
+    asm_at(0x1000, p, 12);
+    uint64_t f0 = fill_count;
+    run(0x1000);
+    uint64_t fills = fill_count - f0;
+    uint64_t v;
+    memcpy(&v, ram_host + 0xb000, 8);
+    g_assert_cmpuint(v, ==, 1000);
+    g_assert_cmpuint(R(7), ==, 1000);
+    g_test_message("%" PRIu64 " TLB fills for 3000 conflicting accesses", fills);
+    /* Without victims: about one fill per access. */
+    g_assert_cmpuint(fills, <, 20);
+
+    /* Remap the aliases (a guest editing its page tables) and flush one page:
+     * alias 1 was evicted last, so it sits among the victims. */
+    uint64_t marker = 0x5151;
+    memcpy(ram_host + 0xc000, &marker, 8);
+    alias_shift = 0x1000;
+    tlb_flush_page(cpu, ALIAS(1, 0xb000));
+    uint64_t q[] = { I(OP_MOVI, 1, 0, 0, ALIAS(1, 0xb000)), I(OP_LD, 4, 1, 3, 0),
+                     I(OP_HLT, 0, 0, 0, 0) };
+    asm_at(0x1000, q, 3);
+    run(0x1000);
+    g_assert_cmphex(R(4), ==, 0x5151);
+    /* Alias 3 was not flushed (the guest did not ask): it still maps 0xb000. A
+     * full flush drops it, victims included. */
+    uint64_t r[] = { I(OP_MOVI, 1, 0, 0, ALIAS(3, 0xb000)), I(OP_LD, 4, 1, 3, 0),
+                     I(OP_HLT, 0, 0, 0, 0) };
+    asm_at(0x1000, r, 3);
+    tlb_flush(cpu);
+    run(0x1000);
+    g_assert_cmphex(R(4), ==, 0x5151);
+    alias_shift = 0;
+    tlb_flush(cpu);
+}
+
+static void test_victim_smc(gconstpointer data)
+{
+    setup(be_of(data), 0);
+    alias_shift = 0;
+    tlb_flush(cpu);
+    uint64_t newinsn = I(OP_MOVI, 3, 0, 0, 77);
+    memcpy(ram_host + 0x2000, &newinsn, 8);
+    /* A subroutine at 0xa000 (movi r3, 1; add r7, r7, r3; jr r6), called twice. */
+    uint64_t sub[] = { I(OP_MOVI, 3, 0, 0, 1), I(OP_ADD, 7, 7, 3, 0), I(OP_JR, 0, 6, 0, 0) };
+    asm_at(0xa000, sub, 3);
+    uint64_t p[] = {
+        /* A write entry for alias 1 of the subroutine's page, before it holds code. */
+        I(OP_MOVI, 1, 0, 0, ALIAS(1, 0xa000)), I(OP_ST, 0, 1, 3, 0x800),
+        /* Alias 2 evicts it to the victims; the call's code fetch evicts alias 2. */
+        I(OP_MOVI, 2, 0, 0, ALIAS(2, 0xa000)), I(OP_LD, 4, 2, 3, 0x800),
+        I(OP_MOVI, 6, 0, 0, 0x1030), I(OP_JMP, 0, 0, 0, 0xa000 - 0x1030),
+        /* 0x1030: patch the subroutine through alias 1, call it again */
+        I(OP_MOVI, 1, 0, 0, 0x2000), I(OP_LD, 2, 1, 3, 0),
+        I(OP_MOVI, 1, 0, 0, ALIAS(1, 0xa000)), I(OP_ST, 2, 1, 3, 0),
+        I(OP_MOVI, 6, 0, 0, 0x1060), I(OP_JMP, 0, 0, 0, 0xa000 - 0x1060),
+        /* 0x1060 */ I(OP_HLT, 0, 0, 0, 0),
+    };
+    asm_at(0x1000, p, 13);
+    run(0x1000);
+    g_assert_cmpuint(R(3), ==, 77);      /* the patched instruction ran */
+    g_assert_cmpuint(R(7), ==, 78);
+}
+
+/*
+ * tlb_flush_nonglobal (x86: MOV to CR3) keeps the jump-cache entries of TBs
+ * whose code page was mapped global, and only those: a loop of indirect jumps
+ * re-run after the flush finds every TB in the jump cache, unless its pages
+ * were not global.
+ */
+static void test_nonglobal_flush(gconstpointer data)
+{
+    TCGEngineStats st0, st1;
+    uint64_t p[] = {
+        I(OP_MOVI, 1, 0, 0, 0), I(OP_MOVI, 2, 0, 0, 100), I(OP_MOVI, 5, 0, 0, 0x1020),
+        /* 0x1018 */ I(OP_JMP, 0, 0, 0, 0),
+        /* 0x1020 loop */ I(OP_ADDI, 1, 1, 0, 1), I(OP_BNE, 1, 2, 0, 8),
+        I(OP_HLT, 0, 0, 0, 0),
+        /* 0x1038 */ I(OP_JR, 0, 5, 0, 0),
+    };
+    for (int global = 1; global >= 0; global--) {
+        setup(be_of(data), 0);
+        toy_global = global;
+        tlb_flush(cpu);
+        asm_at(0x1000, p, 8);
+        run(0x1000);
+        g_assert_cmpuint(R(1), ==, 100);
+        tlb_flush_nonglobal(cpu);
+        tcg_engine_get_stats(&st0);
+        run(0x1000);
+        tcg_engine_get_stats(&st1);
+        g_assert_cmpuint(R(1), ==, 100);
+        g_test_message("global %d: %" PRIu64 " jump-cache misses after the flush", global,
+                       st1.jc_misses - st0.jc_misses);
+        if (global) {
+            g_assert_cmpuint(st1.jc_misses - st0.jc_misses, ==, 0);
+        } else {
+            g_assert_cmpuint(st1.jc_misses - st0.jc_misses, >=, 2);   /* entry, JR */
+        }
+    }
+    toy_global = false;
+    tlb_flush(cpu);
+}
+
 static void test_smc_same_tb(gconstpointer data)
 {
     setup(be_of(data), 0);
@@ -925,6 +1071,8 @@ int main(int argc, char **argv)
         { "kick", test_kick },
         { "kick-chained-pc", test_kick_chained_pc },
         { "flush", test_flush }, { "dirty-log", test_dirty_log },
+        { "victim-conflict", test_victim_conflict }, { "victim-smc", test_victim_smc },
+        { "nonglobal-flush", test_nonglobal_flush },
     };
     static const struct {
         const char *name;

@@ -29,6 +29,8 @@ typedef enum MMUAccessType {
 #define PAGE_READ  0x1
 #define PAGE_WRITE 0x2
 #define PAGE_EXEC  0x4
+/* The mapping is global (x86 PTE.G with CR4.PGE): tlb_flush_nonglobal keeps it. */
+#define PAGE_GLOBAL 0x8
 
 /* cpu->interrupt_request bits (set with cpu_interrupt, from any thread). */
 enum {
@@ -168,6 +170,9 @@ void cpu_set_exception_index(CPUState *cpu, int excp);
 void tlb_set_page(CPUState *cpu, uint64_t vaddr, hwaddr paddr, int prot, int mmu_idx,
                   uint64_t size);
 void tlb_flush(CPUState *cpu);
+/* Every mapping but those filled with PAGE_GLOBAL (x86: MOV to CR3, SDM vol. 3
+ * §4.10.4.1), and the jump-cache entries of code not in global pages. */
+void tlb_flush_nonglobal(CPUState *cpu);
 void tlb_flush_by_mmuidx(CPUState *cpu, uint16_t idxmap);
 void tlb_flush_page(CPUState *cpu, uint64_t addr);
 void tlb_flush_page_by_mmuidx(CPUState *cpu, uint64_t addr, uint16_t idxmap);

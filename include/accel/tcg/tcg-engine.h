@@ -72,6 +72,7 @@ typedef struct TCGEngineStats {
     uint64_t smc_restarts;       /* a store hit the TB executing it */
     uint64_t too_big_retries;
     uint64_t code_bytes;
+    uint64_t jc_misses;          /* jump-cache misses (code TLB and hash table asked) */
 } TCGEngineStats;
 
 void tcg_engine_get_stats(TCGEngineStats *st);

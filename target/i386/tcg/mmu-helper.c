@@ -24,6 +24,7 @@ typedef struct X86WalkCPUID X86WalkCPUID;
 #define PG_A   (1ull << 5)
 #define PG_D   (1ull << 6)
 #define PG_PS  (1ull << 7)
+#define PG_G   (1ull << 8)
 #define PG_NX  (1ull << 63)
 
 /* #PF error code bits (SDM vol. 3 §4.7). */
@@ -314,6 +315,11 @@ bool x86_mmu_translate(CPUX86State *env, uint64_t addr, MMUAccessType access,
         base = (pte & 0xffc00000ull) | ((pte & 0x1fe000ull) << 19);
     }
     *paddr = base | (addr & (size - 1));
+    /* Global page (SDM vol. 3 §4.10.2.4): G in the entry that maps the page, with
+     * CR4.PGE; such TLB entries survive MOV to CR3 (§4.10.4.1). */
+    if ((cr4 & CR4_PGE_MASK) && (pte & PG_G)) {
+        p |= PAGE_GLOBAL;
+    }
     *prot = p;
     *page_size = size;
     pte_reader_end(&rd);

@@ -150,10 +150,11 @@ void x86_write_cr3(CPUX86State *env, uint64_t val, uintptr_t ra)
     /*
      * The TLB is not tagged with PCIDs, so entries of the old address space
      * must go whatever bit 63 says; only a no-flush reload of the same value
-     * may keep them.
+     * may keep them. Global pages stay (§4.10.4.1: MOV to CR3 invalidates
+     * the PCID's entries "except those for global pages").
      */
     if ((env->cr[0] & CR0_PG_MASK) && !(noflush && val == env->cr[3])) {
-        tlb_flush(CPU(cpu));
+        tlb_flush_nonglobal(CPU(cpu));
     }
     env->cr[3] = val;
 }
@@ -375,9 +376,10 @@ void helper_invlpg(CPUX86State *env, uint64_t addr)
 }
 
 /*
- * INVPCID (SDM vol. 2): types 0 (one address, one PCID), 1 (one PCID),
- * 2 (all, with globals), 3 (all but globals). The TLB is not tagged with
- * PCIDs, so 0 drops the page for every PCID and 1-3 drop everything.
+ * INVPCID (SDM vol. 2): types 0 (one address, one PCID), 1 (one PCID,
+ * not its global translations), 2 (all, with globals), 3 (all but globals).
+ * The TLB is not tagged with PCIDs, so 0 drops the page for every PCID,
+ * 1 and 3 every non-global entry, 2 everything.
  */
 void helper_invpcid(CPUX86State *env, uint64_t type, uint64_t desc_lo, uint64_t desc_hi)
 {
@@ -396,8 +398,10 @@ void helper_invpcid(CPUX86State *env, uint64_t type, uint64_t desc_lo, uint64_t 
             gp0(env, ra);
         }
         tlb_flush_page(cs, desc_hi);
-    } else {
+    } else if (type == 2) {
         tlb_flush(cs);
+    } else {
+        tlb_flush_nonglobal(cs);
     }
 }
 

@@ -218,12 +218,76 @@ static void gen_count_operand(const X86Operand *c, TCGv_i64 cnt)
     }
 }
 
+/*
+ * ROL/ROR of a 32- or 64-bit operand by an immediate whose masked count is not
+ * zero: inline, no helper (hashes such as xxhash and siphash rotate by
+ * constants in their inner loops). SDM vol. 2 RCL/RCR/ROL/ROR: the count is
+ * masked to 5 (6 with REX.W) bits; CF is the bit last rotated into bit 0
+ * (ROL) or the top bit (ROR); OF, defined for a count of 1, is computed with
+ * the same formula as x86_rotate for any count: MSB(result) XOR CF for ROL,
+ * XOR of the two top bits for ROR. Other flags are unchanged.
+ */
+static void gen_rotate_imm(DisasContext *s, const X86Insn *insn, unsigned size, bool left)
+{
+    const X86Operand *d = &insn->op[0];
+    unsigned bits = 8u << size;
+    unsigned n = insn->op[1].imm & (bits - 1);
+    TCGv_i64 t0 = tcg_temp_new_i64(), res = tcg_temp_new_i64();
+    TCGv_i64 cf = tcg_temp_new_i64(), of = tcg_temp_new_i64(), rfl = tcg_temp_new_i64();
+
+    gen_materialize_flags(s);
+    gen_load_op(s, d, t0, false);
+    if (size == MO_64) {
+        if (left) {
+            tcg_gen_rotli_i64(res, t0, n);
+        } else {
+            tcg_gen_rotri_i64(res, t0, n);
+        }
+    } else {
+        TCGv_i32 w = tcg_temp_new_i32();
+        tcg_gen_extrl_i64_i32(w, t0);
+        if (left) {
+            tcg_gen_rotli_i32(w, w, n);
+        } else {
+            tcg_gen_rotri_i32(w, w, n);
+        }
+        tcg_gen_extu_i32_i64(res, w);
+        tcg_temp_free_i32(w);
+    }
+    gen_store_op(s, d, res);
+    if (left) {
+        tcg_gen_andi_i64(cf, res, 1);
+        tcg_gen_extract_i64(of, res, bits - 1, 1);
+    } else {
+        tcg_gen_extract_i64(cf, res, bits - 1, 1);
+        tcg_gen_extract_i64(of, res, bits - 2, 1);
+    }
+    tcg_gen_xor_i64(of, of, cf);
+    tcg_gen_ld_i64(rfl, tcg_env, offsetof(CPUX86State, rflags));
+    tcg_gen_andi_i64(rfl, rfl, ~(int64_t)(RFLAGS_CF | RFLAGS_OF));
+    tcg_gen_or_i64(rfl, rfl, cf);
+    tcg_gen_shli_i64(of, of, __builtin_ctz(RFLAGS_OF));
+    tcg_gen_or_i64(rfl, rfl, of);
+    tcg_gen_st_i64(rfl, tcg_env, offsetof(CPUX86State, rflags));
+    tcg_temp_free_i64(t0);
+    tcg_temp_free_i64(res);
+    tcg_temp_free_i64(cf);
+    tcg_temp_free_i64(of);
+    tcg_temp_free_i64(rfl);
+}
+
 /* ROL/ROR/RCL/RCR, SHLD/SHRD: helpers on materialized flags (cc-helper.c). */
 static void gen_rotate(DisasContext *s, const X86Insn *insn)
 {
     unsigned size = size_log2(insn->opsize);
     const X86Operand *d = &insn->op[0];
     bool dbl = insn->opcode == X86_OP_SHLD || insn->opcode == X86_OP_SHRD;
+
+    if ((insn->opcode == X86_OP_ROL || insn->opcode == X86_OP_ROR) && size >= MO_32 &&
+        insn->op[1].kind == X86_OPK_IMM && (insn->op[1].imm & ((8u << size) - 1))) {
+        gen_rotate_imm(s, insn, size, insn->opcode == X86_OP_ROL);
+        return;
+    }
     TCGv_i64 t0 = tcg_temp_new_i64(), t1 = NULL, cnt = tcg_temp_new_i64();
     TCGv_i64 res = tcg_temp_new_i64(), rfl = tcg_temp_new_i64();
     unsigned kind;
