@@ -20,7 +20,10 @@ same guest, one run per configuration. A measurement, not a test.
 
 Env: BENCH_NET_MB (MiB sent each way, default 64), BENCH_NET_BACKENDS
 (default "user,tap"), BENCH_NET_MODELS (default "virtio-net-pci,e1000"),
-BENCH_NET_VERBOSE (print the guest's link-up wait and ping tries),
+BENCH_NET_H2G_ONLY (send one block guest-to-host and time only the other
+direction), BENCH_NET_VERBOSE (print the guest's link-up wait and ping tries,
+and per direction the guest's NIC interrupts, its CPU jiffies and the
+emulator's CPU time per MB; docs/devel/net.md lists the rest),
 EMU_GUEST_CACHE.
 """
 import json
@@ -39,6 +42,8 @@ from linuxguest import encode_cmd as encode  # noqa: E402  (emu.cmd= escaping)
 MB = int(os.environ.get("BENCH_NET_MB", "64"))
 COUNT = MB * 16                      # 64 KiB blocks
 NBYTES = COUNT << 16
+H2G_ONLY = bool(os.environ.get("BENCH_NET_H2G_ONLY"))
+G2H_COUNT = 1 if H2G_ONLY else COUNT
 BACKENDS = os.environ.get("BENCH_NET_BACKENDS", "user,tap").split(",")
 MODELS = os.environ.get("BENCH_NET_MODELS", "virtio-net-pci,e1000").split(",")
 MODULES = {"virtio-net-pci": "virtio_pci,virtio_net", "e1000": "e1000"}
@@ -48,6 +53,12 @@ TIMEOUT = 900                        # s per boot
 TAP_HOST, TAP_GUEST = "10.77.0.1", "10.77.0.2"
 IP = shutil.which("ip") or "/usr/sbin/ip"
 UNSHARE = shutil.which("unshare") or "/usr/bin/unshare"
+
+
+# The guest's interrupts on its NIC lines (virtio0-* or eth0) in /proc/interrupts.
+IRQS_FN = ("irqs() { awk '/virtio0|eth0/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; "
+           "i++) n += $i; printf \"%s=%d \", $NF, n }' /proc/interrupts; head -1 /proc/stat; }; ")
+IRQS = "$(irqs)"
 
 
 def guest_script(backend, server, port):
@@ -60,17 +71,22 @@ def guest_script(backend, server, port):
         arp = ("i=0; while [ $i -lt 30 ] && "
                f"! ping -c 1 -W 1 {server} >/dev/null 2>&1; do i=$((i+1)); done; "
                "echo PING-TRIES $i; ")
-    return ("ip link set lo up; ip link set eth0 up; " + setup + "; "
+    return (IRQS_FN + "ip link set lo up; ip link set eth0 up; " + setup + "; "
             # wait for the link (e1000 reports it after autonegotiation); on
             # tap, until the host end answers (ARP)
             "a=$(cut -d' ' -f1 /proc/uptime); i=0; while [ $i -lt 100 ] && "
             "[ \"$(cat /sys/class/net/eth0/carrier)\" != 1 ]; do sleep 0.1; i=$((i+1)); done; "
             "b=$(cut -d' ' -f1 /proc/uptime); echo LINK-WAIT $a $b; " + arp +
             "echo NET-UP $(ip -4 addr show dev eth0 | sed -n 's/.*inet \\([0-9.]*\\).*/\\1/p'); "
-            f"dd if=/dev/zero bs=64k count={COUNT} 2>/dev/null | nc {server} {port}; "
-            "echo G2H-DONE; "
-            f"(nc -l -p {GUEST_PORT} </dev/null | wc -c >/tmp/h2g) & sleep 1; "
-            "echo H2G-LISTEN; wait; echo H2G-BYTES $(cat /tmp/h2g)")
+            f"echo IRQS {IRQS}; "
+            f"dd if=/dev/zero bs=64k count={G2H_COUNT} 2>/dev/null | nc {server} {port}; "
+            f"echo G2H-DONE; echo IRQS {IRQS}; "
+            f"sh -c 'nc -l -p {GUEST_PORT} </dev/null | wc -c >/tmp/h2g; "
+            "grep syscr /proc/$$/io >/tmp/h2g-io' & sleep 1; "
+            f"echo H2G-LISTEN; wait; echo H2G-BYTES $(cat /tmp/h2g); echo IRQS {IRQS}; "
+            "echo H2G-READS $(cat /tmp/h2g-io); cd /sys/class/net/eth0/statistics; "
+            "echo RX-DROPS rx_dropped $(cat rx_dropped) missed $(cat rx_missed_errors) "
+            "fifo $(cat rx_fifo_errors) over $(cat rx_over_errors)")
 
 
 class Receiver:
@@ -152,6 +168,27 @@ class Console:
             return "\n".join(l for _, l in self.lines[-30:] if l is not None)
 
 
+def cpu_seconds(pid):
+    """user + system CPU time so far of a process's main thread and of all its
+    threads (/proc/PID/task/TID/stat)."""
+    main = total = 0.0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return (0.0, 0.0)
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        t = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total += t
+        if int(tid) == pid:
+            main = t
+    return (main, total)
+
+
 def run(name, binary, kernel, initrd, backend, model):
     """One boot: (guest-to-host MB/s, host-to-guest MB/s), None where it failed."""
     if backend == "user":
@@ -168,28 +205,37 @@ def run(name, binary, kernel, initrd, backend, model):
     cmd = [binary, "-machine", "pc", "-accel", "tcg", "-m", "512", "-nographic",
            "-no-reboot", "-kernel", kernel, "-initrd", initrd, "-append", append,
            "-netdev", netdev, "-device", f"{model},netdev=n0"]
+    retrans0 = tcp_retrans()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT)
     con = Console(p)
     g2h = h2g = None
+    cpu = []
     try:
-        m, _ = con.wait_for(r"G2H-DONE", TIMEOUT)
+        m, _ = con.wait_for(r"NET-UP", TIMEOUT)
+        cpu.append(cpu_seconds(p.pid))
+        m, _ = con.wait_for(r"G2H-DONE", TIMEOUT) if m else (None, None)
+        cpu.append(cpu_seconds(p.pid))
         rx.thread.join(5)
-        if m and rx.nbytes == NBYTES:
-            g2h = rx.mbps()
+        if m and rx.nbytes == G2H_COUNT << 16:
+            g2h = None if H2G_ONLY else rx.mbps()
         else:
             print(f"  {name} {backend} {model}: guest-to-host got {rx.nbytes} of "
-                  f"{NBYTES} bytes\n{con.tail()}")
+                  f"{G2H_COUNT << 16} bytes\n{con.tail()}")
         m, _ = con.wait_for(r"H2G-LISTEN", 120) if m else (None, None)
         if m:
             block = bytes(1 << 16)
             s = socket.create_connection(h2g_addr, timeout=60)
+            cpu.append(cpu_seconds(p.pid))
             t0 = time.perf_counter()
             for _ in range(COUNT):
                 s.sendall(block)
             s.shutdown(socket.SHUT_WR)
             m, t1 = con.wait_for(r"H2G-BYTES (\d+)", TIMEOUT)
+            cpu.append(cpu_seconds(p.pid))
             s.close()
+            if os.environ.get("BENCH_NET_VERBOSE"):
+                con.wait_for(r"EMU-CMD-DONE", 30)   # the last IRQS line
             if m and int(m.group(1)) == NBYTES:
                 h2g = NBYTES / 1e6 / (t1 - t0)
             else:
@@ -201,10 +247,48 @@ def run(name, binary, kernel, initrd, backend, model):
         p.kill()
         p.wait()
         rx.sock.close()
+        retrans = tcp_retrans() - retrans0
     if os.environ.get("BENCH_NET_VERBOSE"):
         print(f"  {name} {backend} {model}: " +
-              " ".join(l for _, l in con.lines if l and re.match(r"LINK-WAIT|PING-TRIES", l)))
+              " ".join(l for _, l in con.lines
+                       if l and re.match(r"LINK-WAIT|PING-TRIES|RX-DROPS|H2G-READS", l)) +
+              f"; host TCP retransmits {retrans}" +
+              (f", tap0 {tap_drops()}" if backend == "tap" else ""))
+        # "IRQS name=count ... cpu user nice system idle iowait irq softirq ..." (jiffies)
+        lines = [l.split(" cpu ") for _, l in con.lines if l and re.match(r"IRQS .* cpu ", l)]
+        vec = [dict((w.rsplit("=", 1)[0], int(w.rsplit("=", 1)[1])) for w in a.split()[1:])
+               for a, _ in lines]
+        stats = [[sum(v.values())] + [int(x) for x in b.split()] for v, (_, b) in zip(vec, lines)]
+        irqs = [st[0] for st in stats]
+        mb = NBYTES / 1e6
+        for i, direction in enumerate(("guest->host", "host->guest")):
+            if len(irqs) > i + 1 and len(cpu) > 2 * i + 1 and not (H2G_ONLY and i == 0):
+                print(f"  {name} {backend} {model} {direction}: "
+                      f"{(irqs[i + 1] - irqs[i]) / mb:.0f} guest NIC irq/MB, "
+                      f"{(cpu[2 * i + 1][1] - cpu[2 * i][1]) * 1000 / mb:.0f} ms CPU/MB "
+                      f"({(cpu[2 * i + 1][0] - cpu[2 * i][0]) * 1000 / mb:.0f} in the "
+                      "main thread), guest " +
+                      "/".join(f"{b - a}" for a, b in zip(stats[i][1:8], stats[i + 1][1:8])) +
+                      " jiffies user/nice/sys/idle/iowait/irq/softirq; irqs " +
+                      " ".join(f"{k}={vec[i + 1][k] - vec[i].get(k, 0)}" for k in vec[i + 1]))
     return g2h, h2g
+
+
+def tcp_retrans():
+    """The host's (this network namespace's) TCP RetransSegs (/proc/net/snmp)."""
+    with open("/proc/net/snmp") as f:
+        rows = [l.split() for l in f if l.startswith("Tcp:")]
+    return int(rows[1][rows[0].index("RetransSegs")])
+
+
+def tap_drops():
+    """tap0's transmit (to the emulator) drop count, from `ip -s link`."""
+    out = subprocess.run([IP, "-s", "link", "show", "tap0"], capture_output=True,
+                         text=True).stdout.split("\n")
+    for i, l in enumerate(out):
+        if l.strip().startswith("TX:") and i + 1 < len(out):
+            return "TX dropped " + out[i + 1].split()[3]
+    return "?"
 
 
 def free_port():

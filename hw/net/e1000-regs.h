@@ -195,6 +195,8 @@ enum {
 /* Largest frame received (RCTL.LPE): 16 KiB (SDM 3.2.2). */
 #define E1000_RX_MAX_LPE 16384
 #define E1000_RX_MAX    1522            /* 1518 + an 802.1Q tag */
+/* Shortest interrupt interval with mitigation on, in ITR's 256 ns units. */
+#define E1000_MIT_MIN_INTERVAL 500
 
 typedef struct E1000TxContext {
     uint8_t ipcss, ipcso, tucss, tucso, hdr_len, tucmd;

@@ -39,8 +39,15 @@ static void e1000_update_irq(E1000State *s)
     }
     s->irq_level = 1;
     pci_set_irq(pd, 1);
-    uint32_t itr = s->regs[ITR] & 0xffff;
-    if (s->mit_on && itr) {
+    if (s->mit_on) {
+        /*
+         * Never closer than E1000_MIT_MIN_INTERVAL (128 us, ~7813/s), even
+         * when the driver asks for less or for none (ITR 0), as QEMU's e1000
+         * does: under TCG every interrupt costs the guest a full pass of its
+         * handler and NAPI poll, and Linux's adaptive ITR asks for 20000/s
+         * while it sees small frames (ACKs).
+         */
+        uint32_t itr = MAX(s->regs[ITR] & 0xffff, E1000_MIT_MIN_INTERVAL);
         timer_mod_ns(s->mit_timer, clock_get_ns(EMU_CLOCK_VIRTUAL) + (int64_t)itr * 256);
     }
 }

@@ -497,7 +497,15 @@ static void test_interrupts(void)
     g_assert_cmphex(rd(d, IMS), ==, ICR_RXT0);
     wr(d, ICS, ICR_TXDW);
     g_assert_false(qtest_get_irq(s, GSI_INTA));
+    /*
+     * Even with ITR 0 interrupts are at least 128 us apart (QEMU's floor of
+     * 500 * 256 ns): the first one started the interval.
+     */
     wr(d, ICS, ICR_RXT0);
+    g_assert_false(qtest_get_irq(s, GSI_INTA));
+    qtest_clock_step(s, 120 * 1000);
+    g_assert_false(qtest_get_irq(s, GSI_INTA));
+    qtest_clock_step(s, 10 * 1000);
     g_assert_true(qtest_get_irq(s, GSI_INTA));
     /* Writing 1s to ICR clears those causes. */
     wr(d, ICR, ICR_RXT0 | ICR_TXDW);
@@ -506,6 +514,7 @@ static void test_interrupts(void)
 
     /* ITR = 1000 (256 us): a second interrupt waits out the interval. */
     wr(d, ITR, 1000);
+    qtest_clock_step(s, 130 * 1000);
     wr(d, ICS, ICR_RXT0);
     g_assert_true(qtest_get_irq(s, GSI_INTA));
     rd(d, ICR);
@@ -538,6 +547,23 @@ static void test_interrupts(void)
     g_assert_cmphex(rd(d, RCTL), ==, 0);
     g_assert_cmphex(rd(d, CTRL) & (1u << 26), ==, 0);
     g_assert_cmphex(rd(d, RAH0), ==, 0x8000efcd);
+    dev_free(d);
+}
+
+/* mitigation=off (QEMU's property): no interval, whatever ITR says. */
+static void test_interrupts_unmitigated(void)
+{
+    Dev *d = dev_start(false, ",mitigation=off");
+    QTestState *s = d->s;
+    rd(d, ICR);
+    wr(d, ITR, 1000);
+    wr(d, IMS, ICR_RXT0);
+    for (int i = 0; i < 3; i++) {
+        wr(d, ICS, ICR_RXT0);
+        g_assert_true(qtest_get_irq(s, GSI_INTA));
+        g_assert_cmphex(rd(d, ICR), ==, ICR_RXT0);
+        g_assert_false(qtest_get_irq(s, GSI_INTA));
+    }
     dev_free(d);
 }
 
@@ -600,14 +626,16 @@ static void test_interrupt_delay(void)
     g_assert_true(qtest_get_irq(s, GSI_INTA));
     g_assert_cmpuint(rd(d, RDTR), ==, 100);
     g_assert_cmphex(rd(d, ICR) & ICR_RXT0, ==, ICR_RXT0);    /* RXDMT0 too by now */
-    /* RDTR 0: no delay at all. */
+    /* RDTR 0: no delay at all (once the 128 us interrupt interval is over). */
     wr(d, RDTR, 0);
+    qtest_clock_step(s, 130 * 1000);
     sock_send(d, f, n);
     g_assert_true(rx_wait(d, rx++, 5000));
     g_assert_true(qtest_get_irq(s, GSI_INTA));
     g_assert_cmphex(rd(d, ICR) & ICR_RXT0, ==, ICR_RXT0);
 
     /* Transmit: RS|IDE waits for TIDV (51.2 us); RS alone is immediate. */
+    qtest_clock_step(s, 130 * 1000);
     qtest_memwrite(s, TX_BUF, f, n);
     tx_setup(d);
     wr(d, TIDV, 50);
@@ -620,6 +648,7 @@ static void test_interrupt_delay(void)
     qtest_clock_step(s, 20 * 1000);
     g_assert_true(qtest_get_irq(s, GSI_INTA));
     g_assert_cmphex(rd(d, ICR) & ICR_TXDW, ==, ICR_TXDW);
+    qtest_clock_step(s, 130 * 1000);
     tx_put(d, TX_BUF, legacy(n, 0, 0x01 | 0x08, 0, 0));
     tx_kick(d);
     g_assert_cmpint(sock_recv(d, got, sizeof(got), 5000), ==, (int)n);
@@ -1199,6 +1228,7 @@ int main(int argc, char **argv)
     g_test_add_func("/e1000/eeprom-bitbang", test_eeprom_bitbang);
     g_test_add_func("/e1000/phy", test_phy);
     g_test_add_func("/e1000/interrupts", test_interrupts);
+    g_test_add_func("/e1000/interrupts-unmitigated", test_interrupts_unmitigated);
     g_test_add_func("/e1000/interrupt-delay", test_interrupt_delay);
     g_test_add_func("/e1000/tx-legacy", test_tx_legacy);
     g_test_add_func("/e1000/tx-csum-offload", test_tx_csum_offload);
