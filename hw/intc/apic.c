@@ -344,8 +344,13 @@ static void apic_eoi(APICState *s)
     if (bit256_test(s->tmr, v)) {
         /* Level-triggered: tell the I/O APICs (EOI broadcast, §10.8.5). */
         ioapic_eoi_broadcast(v);
+        apic_update_irq(s);
+    } else {
+        apic_update_irq(s);
+        /* Edge EOIs send no message (SDM §10.8.5); this only tells the
+         * acknowledge notifiers of the pin (hw/intc/irq-ack.h), as KVM does. */
+        ioapic_eoi_edge(v);
     }
-    apic_update_irq(s);
 }
 
 /* ---- the APIC bus ---- */

@@ -9,6 +9,7 @@
  * priority and IR lowest the lowest; after ICW1 IR7 is the lowest.
  */
 #include "hw/intc/i8259.h"
+#include "hw/intc/irq-ack.h"
 #include "util/log.h"
 
 #define ICW1_IC4 0x01
@@ -167,7 +168,7 @@ int pic_read_irq(DeviceState *dev)
 {
     PICState *s = I8259(dev);
     PICChip *m = &s->chip[0], *sl = &s->chip[1];
-    int irq, irq2, vector;
+    int irq, irq2, vector, acked = -1;
 
     if (!pic_chip_pending(s, m, &irq)) {
         /* 8259A: a request that went away before INTA reads as IR7. */
@@ -180,6 +181,7 @@ int pic_read_irq(DeviceState *dev)
         if (pic_chip_pending(s, sl, &irq2)) {
             pic_intack(sl, irq2);
             vector = sl->vector_base | irq2;
+            acked = 8 + irq2;
         } else {
             s->spurious++;
             emu_log_mask(LOG_INT, "i8259: spurious IRQ15 on the slave\n");
@@ -187,10 +189,14 @@ int pic_read_irq(DeviceState *dev)
         }
     } else {
         vector = m->vector_base | irq;
+        acked = irq;
     }
     pic_intack(m, irq);
     s->acks++;
     pic_update(s);
+    if (acked >= 0) {
+        irq_ack_notify(IRQ_ACK_PIC, acked);
+    }
     return vector;
 }
 
@@ -271,8 +277,22 @@ static void pic_ocw3(PICChip *c, uint8_t val)
     }
 }
 
+/* Tell the lines' notifiers which IMR bits changed from @old. */
+static void pic_mask_changed(PICChip *c, uint8_t old)
+{
+    uint8_t diff = old ^ c->imr;
+
+    for (int i = 0; i < 8; i++) {
+        if (diff & (1u << i)) {
+            irq_mask_notify(IRQ_ACK_PIC, (c->is_master ? 0 : 8) + i, c->imr & (1u << i));
+        }
+    }
+}
+
 static void pic_write_chip(PICState *s, PICChip *c, hwaddr addr, uint8_t val)
 {
+    uint8_t old_imr = c->imr;
+
     if (addr == 0) {
         if (val & ICW1_SEL) {
             pic_icw1(c, val);
@@ -282,6 +302,7 @@ static void pic_write_chip(PICState *s, PICChip *c, hwaddr addr, uint8_t val)
             pic_ocw2(c, val);
         }
         pic_update(s);
+        pic_mask_changed(c, old_imr);
         return;
     }
     switch (c->init_step) {
@@ -312,6 +333,7 @@ static void pic_write_chip(PICState *s, PICChip *c, hwaddr addr, uint8_t val)
         break;
     }
     pic_update(s);
+    pic_mask_changed(c, old_imr);
 }
 
 /* Poll command: the next read returns "interrupt present" and the level, and
@@ -326,6 +348,9 @@ static uint8_t pic_poll(PICState *s, PICChip *c)
     }
     pic_intack(c, irq);
     pic_update(s);
+    if (!c->is_master || irq != PIC_CASCADE_IRQ) {
+        irq_ack_notify(IRQ_ACK_PIC, (c->is_master ? 0 : 8) + irq);
+    }
     return 0x80 | irq;
 }
 

@@ -6,6 +6,7 @@
  */
 #include "hw/intc/ioapic.h"
 #include "hw/intc/apic.h"
+#include "hw/intc/irq-ack.h"
 #include "util/log.h"
 
 /* Every realized I/O APIC, for EOI broadcasts from the local APICs. */
@@ -106,6 +107,31 @@ void ioapic_eoi_broadcast(int vector)
     }
 }
 
+/*
+ * The guest ended vector @vector: tell the acknowledge notifiers of the
+ * unmasked edge pins that use it (level pins are ended through remote IRR).
+ * Edge interrupts need no EOI at the I/O APIC; this is only for sources that
+ * count undelivered edges, as KVM's in-kernel I/O APIC does.
+ */
+static void ioapic_notify_edge_eoi(IOAPICState *s, int vector)
+{
+    for (int pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
+        uint64_t rte = s->rte[pin];
+        if (!rte_level(rte) && !(rte & IOAPIC_RTE_MASK) &&
+            (rte & IOAPIC_RTE_VECTOR) == (unsigned)vector) {
+            irq_ack_notify(IRQ_ACK_IOAPIC, pin);
+        }
+    }
+}
+
+void ioapic_eoi_edge(int vector)
+{
+    for (GList *l = ioapics, *next; l; l = next) {
+        next = l->next;
+        ioapic_notify_edge_eoi(l->data, vector);
+    }
+}
+
 static uint32_t ioapic_read_reg(IOAPICState *s)
 {
     uint8_t reg = s->ioregsel;
@@ -170,6 +196,9 @@ static void ioapic_write_reg(IOAPICState *s, uint32_t val)
     s->rte[pin] = new;
     /* A level pin held asserted while masked is delivered once unmasked. */
     ioapic_service(s);
+    if ((old ^ new) & IOAPIC_RTE_MASK) {
+        irq_mask_notify(IRQ_ACK_IOAPIC, pin, new & IOAPIC_RTE_MASK);
+    }
 }
 
 static uint64_t ioapic_mmio_read(void *opaque, hwaddr addr, unsigned size)
@@ -208,6 +237,7 @@ static void ioapic_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned 
                 }
             }
             ioapic_service(s);
+            ioapic_notify_edge_eoi(s, val & 0xff);
             break;
         }
         emu_log_mask(LOG_GUEST_ERROR, "ioapic: write 0x%" PRIx64 " to unused offset 0x%"

@@ -117,6 +117,49 @@ static void hpet_timer_event(HPETTimer *t)
     }
 }
 
+/*
+ * Lost-tick reinjection for timer 0 in legacy replacement mode, where it is
+ * the system timer on IRQ 0 in the 8254's place: the periods a periodic timer
+ * 0 skips (a late host timer) or fires while IRQ 0 is not yet acknowledged
+ * are sent again one per acknowledge (hw/intc/irq-ack.h). At most one second
+ * of periods (and 1000) is owed; writing timer 0's configuration or
+ * comparator, the general configuration or a reset drops the debt.
+ */
+#define HPET_BACKLOG_MAX 1000
+
+static bool hpet_timer0_is_irq0(HPETState *s)
+{
+    uint64_t c = s->timer[0].config;
+    return hpet_enabled(s) && hpet_legacy(s) && (c & HPET_TN_ENABLE) &&
+           !(c & (HPET_TN_LEVEL | HPET_TN_FSB_ENABLE));
+}
+
+static bool hpet_reinject_pulse(void *opaque)
+{
+    HPETState *s = opaque;
+
+    if (!hpet_timer0_is_irq0(s)) {
+        return false;
+    }
+    s->timer[0].fired++;
+    hpet_update_lines(s, 0);
+    return true;
+}
+
+/* Timer 0 matched @matches times since its last event. */
+static void hpet_count_ticks(HPETTimer *t, uint64_t matches)
+{
+    HPETState *s = t->hpet;
+    uint64_t per_second;
+
+    if (t->index != 0 || !hpet_timer0_is_irq0(s) || !t->period) {
+        return;
+    }
+    per_second = NANOSECONDS_PER_SECOND / (t->period * HPET_NS_PER_TICK);
+    tick_reinject_count(&s->reinject, matches, true,
+                        MIN(MAX(per_second, 1), HPET_BACKLOG_MAX));
+}
+
 /* Arm the host timer for the next event of @t. */
 static void hpet_arm(HPETTimer *t)
 {
@@ -174,15 +217,19 @@ static void hpet_timer_cb(void *opaque)
     if ((t->config & HPET_TN_PERIODIC) && t->period) {
         /* The comparator accumulates the period, past every match that
          * happened since the last one (§2.3.9.2.2). */
+        uint64_t matches = 1;
         if (t->config & HPET_TN_32BIT) {
             uint32_t behind = (uint32_t)c - (uint32_t)t->cmp;
             if ((int32_t)behind >= 0) {
-                t->cmp = (uint32_t)(t->cmp + ((uint64_t)behind / t->period + 1) * t->period);
+                matches = (uint64_t)behind / t->period + 1;
+                t->cmp = (uint32_t)(t->cmp + matches * t->period);
             }
         } else if (c >= t->cmp) {
-            t->cmp += ((c - t->cmp) / t->period + 1) * t->period;
+            matches = (c - t->cmp) / t->period + 1;
+            t->cmp += matches * t->period;
         }
         hpet_timer_event(t);
+        hpet_count_ticks(t, matches);
         hpet_arm(t);
         return;
     }
@@ -204,6 +251,9 @@ static void hpet_set_config(HPETState *s, uint64_t val)
     uint64_t old = s->config, cur = hpet_get_counter(s);
 
     s->config = val & (HPET_CFG_ENABLE | HPET_CFG_LEGACY);
+    if (old != s->config) {
+        tick_reinject_reset(&s->reinject);
+    }
     if (!(old & HPET_CFG_ENABLE) && hpet_enabled(s)) {
         s->counter_base_ns = clock_get_ns(EMU_CLOCK_VIRTUAL);
         hpet_arm_all(s);
@@ -259,6 +309,9 @@ static void hpet_set_timer_config(HPETTimer *t, uint64_t val)
         new |= HPET_TN_32BIT;
     }
     t->config = new;
+    if (t->index == 0) {
+        tick_reinject_reset(&s->reinject);
+    }
     if (new & HPET_TN_32BIT) {
         t->cmp = (uint32_t)t->cmp;
         t->period = (uint32_t)t->period;
@@ -287,6 +340,9 @@ static void hpet_set_comparator(HPETTimer *t, uint64_t val, uint64_t mask)
         t->period = (t->period & ~mask) | (val & mask);
     }
     t->config &= ~HPET_TN_SETVAL;
+    if (t->index == 0) {
+        tick_reinject_reset(&t->hpet->reinject);
+    }
     hpet_arm(t);
 }
 
@@ -409,6 +465,7 @@ static void hpet_reset(DeviceState *dev, ResetType type)
     s->config = 0;
     s->isr = 0;
     s->counter = 0;
+    tick_reinject_machine_reset(&s->reinject);
     qemu_set_irq(s->pit_enable, 1);
     hpet_update_lines(s, -1);
 }
@@ -445,11 +502,14 @@ static void hpet_realize(DeviceState *dev, Error **errp)
         .min_tick = HPET_MIN_TICK,
     };
     acpi_build_register_hpet(&info);
+    s->reinject.enabled = s->lost_tick_delay_policy == 1;
+    tick_reinject_init(&s->reinject, hpet_reinject_pulse, s);
     hpet_reset(dev, RESET_TYPE_COLD);
 }
 
 static void hpet_unrealize(DeviceState *dev)
 {
+    tick_reinject_fini(&HPET(dev)->reinject);
     acpi_build_unregister_hpet();
 }
 
@@ -500,10 +560,14 @@ static void __attribute__((constructor)) hpet_register_info(void)
     monitor_register_info("hpet", "show the HPET registers and timers", info_hpet);
 }
 
+static const char *const hpet_lost_tick_policy_names[] = { "discard", "delay", NULL };
+
 static const Property hpet_props[] = {
     /* QEMU's i440FX pc offers IRQ 2 only (its q35 adds 8 and 16-23). */
     DEFINE_PROP_UINT32("intcap", HPETState, intcap, 0x4),
     DEFINE_PROP_BOOL("msi", HPETState, msi, false),
+    DEFINE_PROP_ENUM("lost_tick_policy", HPETState, lost_tick_delay_policy, 1,
+                     hpet_lost_tick_policy_names),
     DEFINE_PROP_END_OF_LIST(),
 };
 

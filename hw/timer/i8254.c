@@ -161,6 +161,42 @@ static uint16_t pit_value_at(PITChannel *ch, uint64_t d)
     return ch->bcd ? to_bcd(v) : v;
 }
 
+/*
+ * Lost-tick reinjection (lost_tick_policy=delay, see hw/intc/irq-ack.h):
+ * periods of channel 0 that reached the guest as no interrupt of their own
+ * are sent again one per acknowledge of IRQ 0. The debt is bounded by one
+ * second of periods (at most PIT_BACKLOG_MAX) and dropped when the guest
+ * reprograms channel 0, the HPET takes IRQ 0, or the machine resets.
+ */
+#define PIT_BACKLOG_MAX 1000
+
+static uint32_t pit_backlog_limit(PITChannel *ch)
+{
+    uint64_t per_second = PIT_FREQ / MAX(ch->count, 1u);
+    return MIN(MAX(per_second, 1), PIT_BACKLOG_MAX);
+}
+
+/* Send one owed period of channel 0 as a new rising edge of IRQ 0. */
+static bool pit_reinject_pulse(void *opaque)
+{
+    PITState *s = opaque;
+    PITChannel *ch = &s->ch[0];
+
+    if (!s->irq_enabled) {
+        return false;
+    }
+    s->irq0_edges++;
+    /* A rising edge, leaving the line at OUT's level. */
+    if (ch->out) {
+        qemu_set_irq(ch->irq, 0);
+        qemu_set_irq(ch->irq, 1);
+    } else {
+        qemu_set_irq(ch->irq, 1);
+        qemu_set_irq(ch->irq, 0);
+    }
+    return true;
+}
+
 static bool pit_output_listened(PITChannel *ch)
 {
     return (ch->index == 0 && ch->pit->irq_enabled) || ch->index == 2;
@@ -186,12 +222,18 @@ static void pit_update(PITChannel *ch)
     bool out = pit_out_at(ch, d);
     uint64_t edges = d >= ch->last_ticks ? pit_rising_edges(ch, ch->last_ticks, d) : 0;
 
+    bool driven = false;
     if (edges && out == ch->out) {
         /* A whole cycle passed unseen: show the guest one edge of it. */
         pit_drive(ch, !out);
         pit_drive(ch, out);
+        driven = true;
     } else if (out != ch->out) {
         pit_drive(ch, out);
+        driven = out;
+    }
+    if (ch->index == 0 && edges && ch->pit->irq_enabled) {
+        tick_reinject_count(&ch->pit->reinject, edges, driven, pit_backlog_limit(ch));
     }
     ch->out = out;
     ch->last_ticks = d;
@@ -233,6 +275,9 @@ static void pit_load_count(PITChannel *ch, uint16_t val)
         }
     } else {
         ch->count = val ? val : 0x10000;
+    }
+    if (ch->index == 0) {
+        tick_reinject_reset(&ch->pit->reinject);
     }
     ch->null_count = true;
     ch->has_count = true;
@@ -310,6 +355,7 @@ static void pit_irq_enable_in(void *opaque, int n, int level)
     PITState *s = opaque;
     PITChannel *ch = &s->ch[0];
 
+    tick_reinject_reset(&s->reinject);
     if (!level && s->irq_enabled) {
         if (ch->out) {
             qemu_set_irq(ch->irq, 0);
@@ -384,6 +430,9 @@ static void pit_control(PITState *s, uint8_t val)
     ch->has_count = false;
     ch->armed = ch->running = false;
     ch->frozen_ticks = ch->last_ticks = 0;
+    if (ch->index == 0) {
+        tick_reinject_reset(&s->reinject);
+    }
     /* OUT goes to its initial state: low in mode 0, high otherwise. */
     pit_update(ch);
 }
@@ -484,6 +533,7 @@ static void pit_reset(DeviceState *dev, ResetType type)
 {
     PITState *s = I8254(dev);
 
+    tick_reinject_machine_reset(&s->reinject);
     for (int i = 0; i < 3; i++) {
         PITChannel *ch = &s->ch[i];
         timer_del(ch->timer);
@@ -526,7 +576,16 @@ static void pit_init(Object *obj)
 
 static void pit_realize(DeviceState *dev, Error **errp)
 {
-    isa_register_ioport(ISA_DEVICE(dev), &I8254(dev)->io, PIT_IOBASE);
+    PITState *s = I8254(dev);
+
+    isa_register_ioport(ISA_DEVICE(dev), &s->io, PIT_IOBASE);
+    s->reinject.enabled = s->lost_tick_policy == PIT_LOST_TICK_DELAY;
+    tick_reinject_init(&s->reinject, pit_reinject_pulse, s);
+}
+
+static void pit_unrealize(DeviceState *dev)
+{
+    tick_reinject_fini(&I8254(dev)->reinject);
 }
 
 static void pit_finalize(Object *obj)
@@ -555,6 +614,10 @@ void pit_print_info(DeviceState *dev, GString *out)
     }
     g_string_append_printf(out, "pit: %" PRIu64 " IRQ 0 edges, %" PRIu64 " ignored accesses\n",
                            s->irq0_edges, dev->ignored_accesses);
+    g_string_append_printf(out, "pit: lost_tick_policy %s, %u periods owed, %" PRIu64
+                           " reinjected, %" PRIu64 " dropped\n",
+                           s->reinject.enabled ? "delay" : "discard",
+                           s->reinject.backlog, s->reinject.reinjected, s->reinject.dropped);
 }
 
 static void info_pit(GString *out)
@@ -572,6 +635,14 @@ static void __attribute__((constructor)) pit_register_info(void)
     monitor_register_info("pit", "show the 8254 PIT channels", info_pit);
 }
 
+static const char *const pit_lost_tick_policy_names[] = { "discard", "delay", NULL };
+
+static const Property pit_props[] = {
+    DEFINE_PROP_ENUM("lost_tick_policy", PITState, lost_tick_policy, PIT_LOST_TICK_DELAY,
+                     pit_lost_tick_policy_names),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
 static void pit_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
@@ -580,7 +651,9 @@ static void pit_class_init(ObjectClass *oc, void *data)
     dc->category = DEVICE_CATEGORY_MISC;
     dc->user_creatable = false;
     dc->realize = pit_realize;
+    dc->unrealize = pit_unrealize;
     dc->reset = pit_reset;
+    device_class_set_props(dc, pit_props);
 }
 
 static const TypeInfo pit_types[] = {

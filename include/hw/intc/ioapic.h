@@ -64,6 +64,8 @@ DECLARE_INSTANCE_CHECKER(IOAPICState, IOAPIC, TYPE_IOAPIC)
  * still asserted (82093AA §3.2.4, Remote IRR).
  */
 void ioapic_eoi_broadcast(int vector);
+/* A local APIC EOI of an edge-triggered @vector (for acknowledge notifiers). */
+void ioapic_eoi_edge(int vector);
 /* The redirection table, for `info pic`. */
 void ioapic_print_info(DeviceState *dev, GString *out);
 void ioapic_print_irq_counts(DeviceState *dev, GString *out);

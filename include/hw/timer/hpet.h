@@ -14,6 +14,7 @@
 #include "hw/core/qdev.h"
 #include "system/memory.h"
 #include "util/timer.h"
+#include "hw/intc/irq-ack.h"
 
 #define TYPE_HPET "hpet"
 #define HPET_BASE 0xfed00000u
@@ -79,6 +80,10 @@ struct HPETState {
     bool out_level[HPET_NUM_IRQS];
     qemu_irq irqs[HPET_NUM_IRQS];
     qemu_irq pit_enable;
+    /* Timer 0 on IRQ 0 (legacy replacement, edge): owed periods, as the
+     * 8254's (lost_tick_policy, hw/intc/irq-ack.h). */
+    int lost_tick_delay_policy;     /* lost_tick_policy: 0 discard, 1 delay */
+    TickReinject reinject;
 };
 
 DECLARE_INSTANCE_CHECKER(HPETState, HPET, TYPE_HPET)

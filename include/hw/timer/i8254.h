@@ -14,6 +14,7 @@
 
 #include "hw/isa/isa.h"
 #include "util/timer.h"
+#include "hw/intc/irq-ack.h"
 
 #define TYPE_I8254 "isa-pit"
 #define PIT_IOBASE 0x40
@@ -52,12 +53,20 @@ typedef struct PITChannel {
     qemu_irq irq;
 } PITChannel;
 
+/* -global isa-pit.lost_tick_policy=, spelt as QEMU's kvm-pit property. */
+typedef enum PITLostTickPolicy {
+    PIT_LOST_TICK_DISCARD,      /* coalesced IRQ 0 edges are gone (old 8254 model) */
+    PIT_LOST_TICK_DELAY,        /* ... are delivered late, one per acknowledge */
+} PITLostTickPolicy;
+
 struct PITState {
     ISADevice parent_obj;
     MemoryRegion io;
     PITChannel ch[3];
     bool irq_enabled;
     uint64_t irq0_edges;        /* rising edges of channel 0 (info pit) */
+    int lost_tick_policy;       /* PITLostTickPolicy */
+    TickReinject reinject;      /* channel 0's owed periods (policy delay) */
 };
 
 DECLARE_INSTANCE_CHECKER(PITState, I8254, TYPE_I8254)
