@@ -17,6 +17,13 @@
  * them. Receive buffers popped but not yet used (a mergeable frame needed more
  * than were available) are kept per queue for the next frame, so no buffer is
  * ever given back to the ring.
+ *
+ * RX interrupts are held over a delivery burst (a TX bottom-half run, a flush
+ * of queued frames): a backend that answers synchronously (slirp's ACKs and
+ * ARP replies arrive inside the send call) fills the used ring frame by frame,
+ * and the guest gets one notification per queue at the end of the burst
+ * instead of one per frame. virtio_notify() still decides with EVENT_IDX or
+ * NO_INTERRUPT (§2.7.10) whether that one is sent.
  */
 #include "hw/virtio/virtio-pci.h"
 #include "hw/nvram/fw-bootorder.h"
@@ -111,6 +118,7 @@ typedef struct VirtIONetQueue {
     bool rx_empty;              /* no buffer last time: wait for an RX kick */
     VirtQueueElement *tx_async; /* a frame the backend queued: TX waits for it */
     EmuBH *tx_bh;               /* TX runs here: after a kick, after a full burst */
+    bool rx_notify_held;        /* used entries added during a burst, not notified */
     uint8_t *tx_frame, *tx_seg; /* software offload: the guest's frame, one segment */
 } VirtIONetQueue;
 
@@ -140,6 +148,7 @@ struct VirtIONet {
      */
     bool sw_tx_csum, sw_tso, sw_rx_csum;
     /* properties */
+    unsigned rx_burst;          /* nesting depth of delivery bursts */
     bool mq;
     bool csum, guest_csum;      /* QEMU's: offer CSUM (and HOST_TSO), GUEST_CSUM */
     /* counters */
@@ -229,6 +238,37 @@ static void vnet_filter_reset(VirtIONet *n)
 }
 
 /* ---- receive (§5.1.6.3, 5.1.6.4) ---- */
+
+/* A delivery burst starts: RX notifications wait for vnet_rx_burst_end(). */
+static void vnet_rx_burst_begin(VirtIONet *n)
+{
+    n->rx_burst++;
+}
+
+static void vnet_rx_notify(VirtIONetQueue *q)
+{
+    if (q->n->rx_burst) {
+        q->rx_notify_held = true;
+    } else {
+        virtio_notify(&q->n->vdev, q->rx);
+    }
+}
+
+/* The outermost burst ends: one notification per queue that got frames. */
+static void vnet_rx_burst_end(VirtIONet *n)
+{
+    g_assert(n->rx_burst);
+    if (--n->rx_burst) {
+        return;
+    }
+    for (unsigned i = 0; i < n->max_pairs; i++) {
+        VirtIONetQueue *q = &n->q[i];
+        if (q->rx_notify_held) {
+            q->rx_notify_held = false;
+            virtio_notify(&n->vdev, q->rx);
+        }
+    }
+}
 
 static bool vnet_can_receive(NetClientState *nc)
 {
@@ -355,7 +395,7 @@ static ssize_t vnet_receive_iov(NetClientState *nc, const struct iovec *iov, int
     /* The driver must see all buffers of a merged frame at once (num_buffers). */
     virtqueue_push_multi(q->rx, elems, lens, nelem);
     n->rx_frames++;
-    virtio_notify(&n->vdev, q->rx);
+    vnet_rx_notify(q);
     return total;
 }
 
@@ -371,7 +411,9 @@ static void vnet_handle_rx(VirtIODevice *vdev, VirtQueue *vq)
     unsigned pair = vq->index / 2;
     n->q[pair].rx_empty = false;
     if (pair < n->curr_pairs) {
+        vnet_rx_burst_begin(n);
         qemu_flush_queued_packets(vnet_nc(n, pair));
+        vnet_rx_burst_end(n);
     }
 }
 
@@ -382,6 +424,7 @@ static void vnet_rx_drop_held(VirtIONetQueue *q)
         virtqueue_drop(q->rx, elem);
     }
     q->rx_empty = false;
+    q->rx_notify_held = false;
 }
 
 /* ---- transmit (§5.1.6.2) ---- */
@@ -475,7 +518,7 @@ static bool vnet_tx_sent(VirtIONetQueue *q, VirtQueueElement *elem, unsigned *se
 }
 
 /* Send up to VNET_TX_BURST frames; the rest go from the bottom half again. */
-static void vnet_flush_tx(VirtIONetQueue *q)
+static void vnet_flush_tx_burst(VirtIONetQueue *q)
 {
     VirtIONet *n = q->n;
     if (q->tx_async || !vnet_running(n) || q->index >= n->curr_pairs) {
@@ -539,6 +582,17 @@ static void vnet_flush_tx(VirtIONetQueue *q)
     if (sent) {
         virtio_notify(&n->vdev, q->tx);
     }
+}
+
+/*
+ * A backend may answer inside the send (slirp: ACKs, ARP and ICMP replies):
+ * the answers fill the RX used ring now, their interrupt goes after the burst.
+ */
+static void vnet_flush_tx(VirtIONetQueue *q)
+{
+    vnet_rx_burst_begin(q->n);
+    vnet_flush_tx_burst(q);
+    vnet_rx_burst_end(q->n);
 }
 
 static void vnet_tx_bh(void *opaque)
@@ -664,6 +718,7 @@ static uint8_t vnet_ctrl_vlan(VirtIONet *n, uint8_t cmd, const uint8_t *d, size_
 static void vnet_set_pairs(VirtIONet *n, unsigned pairs)
 {
     n->curr_pairs = pairs;
+    vnet_rx_burst_begin(n);
     for (unsigned i = 0; i < n->max_pairs; i++) {
         /* The host steers flows only to the queues the guest serves. */
         qemu_set_queue_enabled(n->conf.peers[i], i < pairs);
@@ -671,6 +726,7 @@ static void vnet_set_pairs(VirtIONet *n, unsigned pairs)
             qemu_flush_queued_packets(vnet_nc(n, i));
         }
     }
+    vnet_rx_burst_end(n);
 }
 
 static uint8_t vnet_ctrl_mq(VirtIONet *n, uint8_t cmd, const uint8_t *d, size_t len)

@@ -8,9 +8,12 @@
  * control queue's RX mode, MAC table, VLAN filter and MQ commands are checked
  * by which frames get through. Hostile rings (a chain too short for the
  * header, a descriptor loop, a control request without an ack byte) must set
- * DEVICE_NEEDS_RESET and leave emu running.
+ * DEVICE_NEEDS_RESET and leave emu running. One test uses `-netdev user`,
+ * which answers ARP requests inside the send, and counts RX MSI-X messages
+ * per TX kick with emu-testdev's MMIO access counter.
  */
 #include "libqvirtio.h"
+#include "../../include/hw/misc/testdev-regs.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -878,6 +881,123 @@ static void test_link(void)
     dev_free(d);
 }
 
+/* ---- RX interrupts over a TX burst (slirp answers inside the send) ---- */
+
+#define MSG_RAM 0x10000ull              /* the TX vector's message lands here */
+#define COUNTER 0xd0000000ull           /* emu-testdev's MMIO window */
+
+static uint32_t testdev_rd(QTestState *s, uint32_t reg)
+{
+    qtest_outl(s, TESTDEV_IOBASE + TESTDEV_PORT_INDEX, reg);
+    return qtest_inl(s, TESTDEV_IOBASE + TESTDEV_PORT_DATA);
+}
+
+static void testdev_wr(QTestState *s, uint32_t reg, uint32_t val)
+{
+    qtest_outl(s, TESTDEV_IOBASE + TESTDEV_PORT_INDEX, reg);
+    qtest_outl(s, TESTDEV_IOBASE + TESTDEV_PORT_DATA, val);
+}
+
+/* An ARP request (RFC 826) from MAC/10.0.2.15 for 10.0.2.@host, padded to 60 bytes. */
+static size_t make_arp_request(uint8_t *f, uint8_t host)
+{
+    static const uint8_t head[] = { 0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01 };
+    memset(f, 0, 60);
+    memcpy(f, BCAST, 6);
+    memcpy(f + 6, MAC, 6);
+    memcpy(f + 12, head, sizeof(head));
+    memcpy(f + 22, MAC, 6);                                     /* sender hardware */
+    memcpy(f + 28, (uint8_t[]){ 10, 0, 2, 15 }, 4);             /* sender protocol */
+    memcpy(f + 38, (uint8_t[]){ 10, 0, 2, host }, 4);           /* target protocol */
+    return 60;
+}
+
+/*
+ * -netdev user answers an ARP request for its gateway (10.0.2.2) or DNS
+ * (10.0.2.3) address inside the send call, so K requests in one TX kick fill
+ * K receive buffers during the device's TX run. The RX queue's MSI-X vector
+ * writes into emu-testdev's MMIO window, whose access counter counts the
+ * messages: without EVENT_IDX every notification is a message (§2.7.10 with
+ * the avail flags clear), and the guest must get exactly one per kick, after
+ * all K answers are in the used ring; with VIRTQ_AVAIL_F_NO_INTERRUPT none.
+ */
+static void test_rx_irq_per_tx_burst(void)
+{
+    enum { K = 8 };
+    Dev *d = g_new0(Dev, 1);
+    d->sock = -1;
+    d->qsize = QSIZE;
+    d->v = qvirtio_start(SLOT, "-machine pc -m 64M -netdev user,id=n0 "
+                         "-device virtio-net-pci,netdev=n0,addr=04.0,"
+                         "mac=52:54:00:ab:cd:ef -device emu-testdev");
+    d->s = d->v->s;
+    QTestState *s = d->s;
+
+    uint32_t win = TESTDEV_REG_WIN(TESTDEV_WIN_MMIO);
+    testdev_wr(s, win + TESTDEV_WIN_ADDR_LO, (uint32_t)COUNTER);
+    testdev_wr(s, win + TESTDEV_WIN_ADDR_HI, 0);
+    testdev_wr(s, win + TESTDEV_WIN_CTL, TESTDEV_CTL_MAP);
+    g_assert_cmphex(testdev_rd(s, TESTDEV_REG_STATUS), ==, 0);
+    g_assert_cmphex(qtest_readl(s, COUNTER + TESTDEV_MMIO_ID), ==, TESTDEV_ID_VALUE);
+
+    /* Vector 0 (RX) writes the counter window's scratch register, vector 1 (TX) RAM. */
+    qvirtio_msix_setup(d->v, 2, MSG_RAM, 0x4000);
+    qtest_writel(s, QVIRTIO_MSIX_BAR + 0, (uint32_t)(COUNTER + TESTDEV_MMIO_SCRATCH));
+    qtest_writel(s, QVIRTIO_MSIX_BAR + 4, 0);
+    g_assert_true(qvirtio_negotiate(d->v, VIRTIO_F_VERSION_1));
+    qvirtio_setup_queue(d->v, RXQ, QSIZE, 0);
+    qvirtio_setup_queue(d->v, TXQ, QSIZE, 1);
+    qvirtio_setup_queue(d->v, CTRLQ, QSIZE, 0xffff);
+    qvirtio_driver_ok(d->v);
+    d->next_buf = BUF;
+
+    for (unsigned round = 0; round < 3; round++) {
+        bool no_interrupt = round == 2;
+        unsigned first = (round % 2) * K;
+        uint64_t rx_addr[K];
+        uint8_t frame[60];
+        qtest_writew(s, RING(RXQ) + QVIRTIO_AVAIL_OFF, no_interrupt);   /* avail flags */
+        qtest_writel(s, MSG_RAM + 4, 0);
+        for (unsigned i = 0; i < K; i++) {
+            rx_addr[i] = post_rx(d, first + i, 256);
+        }
+        for (unsigned i = 0; i < K; i++) {
+            size_t len = make_arp_request(frame, 2 + i % 2);
+            post_tx(d, first + i, BUF + 0x200000 + 0x100 * (first + i), frame, len);
+        }
+        uint32_t before = testdev_rd(s, TESTDEV_REG_MMIO_COUNT);
+        qvirtio_kick(d->v, TXQ);
+        for (unsigned i = 0; i < K; i++) {
+            qvirtio_wait_used(d->v, TXQ, first + i);
+        }
+        /* Every request answered, in order, in its own buffer (no MRG_RXBUF). */
+        for (unsigned i = 0; i < K; i++) {
+            uint8_t got[12 + 42];
+            uint32_t len = qvirtio_wait_used(d->v, RXQ, first + i);
+            g_assert_cmpuint(len, >=, sizeof(got));
+            g_assert_cmpuint(len, <=, 256);
+            qtest_memread(s, rx_addr[i], got, sizeof(got));
+            g_assert_cmpuint(got[10] | got[11] << 8, ==, 1);            /* num_buffers */
+            const uint8_t *f = got + 12;
+            g_assert_cmpmem(f, 6, MAC, 6);                              /* to us */
+            g_assert_cmphex(f[12] << 8 | f[13], ==, 0x0806);
+            g_assert_cmphex(f[20] << 8 | f[21], ==, 2);                 /* reply */
+            g_assert_cmpmem(f + 28, 4, ((uint8_t[]){ 10, 0, 2, 2 + i % 2 }), 4);
+            g_assert_cmpmem(f + 32, 6, MAC, 6);
+            g_assert_cmpmem(f + 38, 4, ((uint8_t[]){ 10, 0, 2, 15 }), 4);
+        }
+        uint32_t id, len;
+        g_assert_false(qvirtio_get_used(d->v, RXQ, &id, &len));
+        /* One RX message for the whole burst (none with NO_INTERRUPT), and TX's. */
+        uint32_t msgs = testdev_rd(s, TESTDEV_REG_MMIO_COUNT) - before;
+        g_assert_cmpuint(msgs, ==, no_interrupt ? 0 : 1);
+        g_assert_cmphex(qtest_readl(s, MSG_RAM + 4), ==, 0x4001);
+    }
+    g_assert_cmphex(qvirtio_status(d->v) & S_NEEDS_RESET, ==, 0);
+    qvirtio_free(d->v);
+    g_free(d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -894,5 +1014,6 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-net/hostile", test_hostile);
     g_test_add_func("/virtio-net/legacy", test_legacy);
     g_test_add_func("/virtio-net/link", test_link);
+    g_test_add_func("/virtio-net/rx-irq-per-tx-burst", test_rx_irq_per_tx_burst);
     return g_test_run();
 }
