@@ -7,7 +7,10 @@ bs=4K (BENCH_DD_4K_MB MiB, default 32: 8192 requests). Each dd is timed in the
 guest from /proc/uptime; MB/s and IOPS, emu vs qemu-system-x86_64 -accel tcg.
 One run per configuration. A measurement, not a test.
 
-    python3 bench/disk_dd.py [BUILD_DIR]
+    python3 bench/disk_dd.py [BUILD_DIR...]
+
+Several build directories (e.g. a baseline and a change) run one after the
+other with QEMU, per bus, and each gets its own emu/qemu column.
 
 BENCH_DD_BUSES picks the buses (default "ide,virtio"; also "virtio-iothread":
 -device virtio-blk-pci,iothread=io0). The 1 GiB virtio-blk
@@ -81,14 +84,16 @@ def run(binary, kernel, initrd, bus, scratch):
 
 
 def main():
-    build = sys.argv[1] if len(sys.argv) > 1 else "build"
+    builds = sys.argv[1:] or ["build"]
     cache = os.environ.get("EMU_GUEST_CACHE", os.path.join(ROOT, ".cache", "guest"))
     kernel, initrd = os.path.join(cache, "vmlinuz"), os.path.join(cache, "initrd.img")
     if not os.path.exists(kernel):
         print(f"no guest in {cache}: run scripts/fetch-guest.sh")
         return
     qemu = shutil.which("qemu-system-x86_64")
-    binaries = [("emu", os.path.join(build, "emu"))] + ([("qemu", qemu)] if qemu else [])
+    emus = [("emu" if len(builds) == 1 else f"emu:{os.path.basename(b.rstrip('/'))}",
+             os.path.join(b, "emu")) for b in builds]
+    binaries = emus + ([("qemu", qemu)] if qemu else [])
     tmp = tempfile.mkdtemp(prefix="emu-bench-dd-")
     scratch = os.path.join(tmp, "scratch.img")
     try:
@@ -98,16 +103,19 @@ def main():
                 with open(scratch, "wb") as f:
                     f.truncate((max(MB, MB4K) + 16) << 20)
                 results[(name, bus)] = run(binary, kernel, initrd, bus, scratch)
-        print(f"{'':24s} {'emu MB/s':>9s} {'IOPS':>8s} {'qemu MB/s':>10s} {'IOPS':>8s} "
-              f"{'emu/qemu':>9s}")
-        for bus in BUSES:
-            for case in ("write-1M", "read-1M", "write-4K", "read-4K"):
-                e = results.get(("emu", bus), {}).get(case)
-                q = results.get(("qemu", bus), {}).get(case)
-                es = f"{e[0]:9.1f} {e[1]:8.0f}" if e else f"{'-':>9s} {'-':>8s}"
-                qs = f"{q[0]:10.1f} {q[1]:8.0f}" if q else f"{'-':>10s} {'-':>8s}"
-                ratio = f"{e[0] / q[0]:8.2f}x" if e and q else f"{'-':>9s}"
-                print(f"{bus + ' ' + case:24s} {es} {qs} {ratio}")
+        for ename, _ in emus:
+            if len(emus) > 1:
+                print(ename)
+            print(f"{'':24s} {'emu MB/s':>9s} {'IOPS':>8s} {'qemu MB/s':>10s} {'IOPS':>8s} "
+                  f"{'emu/qemu':>9s}")
+            for bus in BUSES:
+                for case in ("write-1M", "read-1M", "write-4K", "read-4K"):
+                    e = results.get((ename, bus), {}).get(case)
+                    q = results.get(("qemu", bus), {}).get(case)
+                    es = f"{e[0]:9.1f} {e[1]:8.0f}" if e else f"{'-':>9s} {'-':>8s}"
+                    qs = f"{q[0]:10.1f} {q[1]:8.0f}" if q else f"{'-':>10s} {'-':>8s}"
+                    ratio = f"{e[0] / q[0]:8.2f}x" if e and q else f"{'-':>9s}"
+                    print(f"{bus + ' ' + case:24s} {es} {qs} {ratio}")
         if not qemu:
             print("qemu-system-x86_64 not installed: no comparison")
     finally:

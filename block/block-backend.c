@@ -21,6 +21,7 @@
 #include "monitor/qmp-event.h"
 
 #define IO_WORKERS_MAX 64     /* as QEMU's thread pool */
+#define BLK_CACHED_WRITE_MAX (1024 * 1024)  /* blk_try_pwritev_cached */
 
 struct BlockBackend {
     char *name;
@@ -545,6 +546,37 @@ int blk_try_pwritev_nowait(BlockBackend *blk, int64_t offset, const struct iovec
     return try_nowait(blk, true, offset, iov, niov);
 }
 
+/*
+ * A small buffered write done by the iothread that owns @blk, with the
+ * driver's blocking method: it lands in the host page cache (it may wait
+ * there for memory or writeback, never for the disk). Counted in in_flight
+ * meanwhile, so that another thread's drain waits for it like for a submitted
+ * request, and wakes that drain when done.
+ */
+int blk_try_pwritev_cached(BlockBackend *blk, int64_t offset, const struct iovec *iov,
+                           int niov)
+{
+    BlockDriverState *root = blk->root;
+    uint64_t bytes = iov_size(iov, niov);
+    BlkDoneSource *ds = blk->done_src;
+
+    if (!ds || !g_main_context_is_owner(ds->ctx) || bql_locked() || offset < 0 ||
+        bytes == 0 || bytes > BLK_CACHED_WRITE_MAX || bytes > (uint64_t)root->length ||
+        (uint64_t)offset > root->length - bytes || blk->read_only || root->read_only ||
+        !blk->enable_write_cache || blk->cache.direct || root->cache.direct) {
+        return -EAGAIN;
+    }
+    blk_ref(blk);
+    __atomic_add_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
+    int ret = bdrv_pwritev(root, offset, bytes, iov, niov);
+    g_mutex_lock(&ds->lock);
+    __atomic_sub_fetch(&blk->in_flight, 1, __ATOMIC_SEQ_CST);
+    g_cond_broadcast(&ds->cond);
+    g_mutex_unlock(&ds->lock);
+    blk_unref(blk);
+    return ret == 0 ? 0 : -EAGAIN;
+}
+
 /* Worker thread: the blocking driver call. */
 static void io_worker(gpointer data, gpointer unused)
 {
@@ -815,6 +847,17 @@ void blk_drain(BlockBackend *blk)
         wait_completions();
     }
     blk_unref(blk);
+}
+
+void blk_drain_context(GMainContext *ctx)
+{
+    g_assert(g_main_context_is_owner(ctx));
+    for (guint i = 0; all_backends && i < all_backends->len; i++) {
+        BlockBackend *blk = g_ptr_array_index(all_backends, i);
+        if (blk->done_src && blk->done_src->ctx == ctx) {
+            drain_done_source(blk);
+        }
+    }
 }
 
 void blk_drain_all(void)

@@ -5,6 +5,7 @@
  */
 #include "monitor-internal.h"
 #include "qom/object.h"
+#include "qom/object_interfaces.h"
 #include "hw/core/qdev.h"
 #include "system/memory.h"
 #include "system/runstate.h"
@@ -352,6 +353,17 @@ static void hmp_qom_set(Monitor *mon, JsonObject *args)
     hmp_via_qmp(mon, qmp_qom_set, args);
 }
 
+static JsonNode *qmp_object_del(JsonObject *args, Error **errp)
+{
+    user_creatable_del(json_object_get_string_member(args, "id"), errp);
+    return NULL;
+}
+
+static void hmp_object_del(Monitor *mon, JsonObject *args)
+{
+    hmp_via_qmp(mon, qmp_object_del, args);
+}
+
 static gint compare_child_name(gconstpointer a, gconstpointer b)
 {
     const Object *oa = *(Object *const *)a;
@@ -482,6 +494,14 @@ static const MonitorCommand monitor_commands[] = {
         .help = "set a property of the object at path",
         .qmp = qmp_qom_set,
         .hmp = hmp_qom_set,
+    },
+    {
+        .name = "object-del",
+        .args_type = "id:s",
+        .params = "id",
+        .help = "destroy the user-creatable object id (-object ...,id=ID)",
+        .qmp = qmp_object_del,
+        .hmp = hmp_object_del,
     },
 };
 

@@ -58,6 +58,27 @@ Object *user_creatable_add_opts(Opts *opts, Error **errp)
     return obj;
 }
 
+bool user_creatable_del(const char *id, Error **errp)
+{
+    Object *obj = object_resolve_path_component(object_get_objects_root(), id);
+    if (!obj) {
+        error_setg(errp, "object '%s' not found", id);
+        return false;
+    }
+    UserCreatableClass *ucc =
+        (UserCreatableClass *)object_get_interface(obj, TYPE_USER_CREATABLE);
+    if (!ucc) {
+        error_setg(errp, "object '%s' is not a user-creatable object", id);
+        return false;
+    }
+    if (ucc->can_be_deleted && !ucc->can_be_deleted(obj)) {
+        error_setg(errp, "object '%s' is in use, can not be deleted", id);
+        return false;
+    }
+    object_unparent(obj);
+    return true;
+}
+
 static void print_type(ObjectClass *oc, void *opaque)
 {
     g_string_append_printf(opaque, "  %s\n", object_class_get_name(oc));

@@ -4,6 +4,7 @@
  * `query-iothreads` (id, thread-id and the polling parameters, as QEMU).
  */
 #include "system/iothread.h"
+#include "block/block-backend.h"
 #include "monitor/monitor.h"
 #include "util/rcu.h"
 #include <sys/syscall.h>
@@ -62,15 +63,49 @@ static void iothread_init(Object *obj)
     g_cond_init(&t->cond);
 }
 
+/*
+ * In the iothread: the loop ends after this dispatch, with the requests of
+ * the backends served here completed (their callbacks run here, as always).
+ * Doorbells not yet dispatched stay unserved: the vCPUs have stopped.
+ */
+static void iothread_stop_bh(void *opaque)
+{
+    IOThread *t = opaque;
+    g_atomic_int_set(&t->stopping, 1);
+    blk_drain_context(t->ctx);
+}
+
+/* Stop @t's thread and join it; its context stays (sources may still detach). */
+static void iothread_stop(IOThread *t)
+{
+    if (!t->thread) {
+        return;
+    }
+    /* References are dropped on the main thread, never by the iothread itself. */
+    g_assert(!iothread_is_current(t));
+    iothread_run_sync(t, iothread_stop_bh, t);
+    g_thread_join(t->thread);
+    t->thread = NULL;
+}
+
+static int iothread_stop_child(Object *child, void *opaque)
+{
+    IOThread *t = (IOThread *)object_dynamic_cast(child, TYPE_IOTHREAD);
+    if (t) {
+        iothread_stop(t);
+    }
+    return 0;
+}
+
+void iothread_stop_all(void)
+{
+    object_child_foreach(object_get_objects_root(), iothread_stop_child, NULL);
+}
+
 static void iothread_finalize(Object *obj)
 {
     IOThread *t = IOTHREAD(obj);
-    if (t->thread) {
-        g_atomic_int_set(&t->stopping, 1);
-        g_main_context_wakeup(t->ctx);
-        g_thread_join(t->thread);
-        t->thread = NULL;
-    }
+    iothread_stop(t);
     if (t->ctx) {
         g_main_context_unref(t->ctx);
         t->ctx = NULL;
@@ -125,6 +160,13 @@ void iothread_run_sync(IOThread *t, void (*fn)(void *opaque), void *opaque)
     t->sync_calls++;
     if (iothread_is_current(t)) {
         fn(opaque);
+        return;
+    }
+    if (!t->thread) {
+        /* Stopped (iothread_stop_all): run it here, as the context's owner. */
+        g_main_context_acquire(t->ctx);
+        fn(opaque);
+        g_main_context_release(t->ctx);
         return;
     }
     SyncCall c = { .fn = fn, .opaque = opaque };
@@ -210,6 +252,12 @@ static void __attribute__((constructor)) iothread_register_monitor(void)
 
 /* ---- type ---- */
 
+/* A device bound to it (iothread=) holds a reference besides /objects' own. */
+static bool iothread_can_be_deleted(Object *obj)
+{
+    return obj->ref <= 1;
+}
+
 static void iothread_class_init(ObjectClass *oc, void *data)
 {
     UserCreatableClass *ucc = (UserCreatableClass *)object_class_dynamic_cast(
@@ -238,6 +286,7 @@ static void iothread_class_init(ObjectClass *oc, void *data)
     }
     if (ucc) {
         ucc->complete = iothread_complete;
+        ucc->can_be_deleted = iothread_can_be_deleted;
     }
 }
 

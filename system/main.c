@@ -21,6 +21,7 @@
 #include "system/system.h"
 #include "system/qtest.h"
 #include "system/cli.h"
+#include "system/iothread.h"
 #include "target/i386/cpu.h"
 #include "hw/firmware/smbios.h"
 #include "hw/nvram/fw_cfg.h"
@@ -1254,6 +1255,7 @@ int main(int argc, char **argv)
     int status = main_loop_run();
 
     cpus_shutdown_all();
+    iothread_stop_all();        /* no iothread runs while drives and devices go */
     drive_cleanup_all();
     monitor_cleanup();
     qemu_chr_cleanup();

@@ -13,7 +13,8 @@
  * the device's iothread runs the queue. Interrupts raised from an iothread
  * (no big lock) go, under KVM with the in-kernel irqchip and MSI-X, through a
  * per-vector irqfd on an MSI route; else straight from the iothread when the
- * big lock is free (trylock); else through irq_notifier to the main loop.
+ * big lock is free (trylock, retried for up to 20 µs); else through
+ * irq_notifier to the main loop.
  *
  * Not yet: the VIRTIO_PCI_CAP_PCI_CFG window (§4.1.4.9), queue_reset and
  * notification data. Packed rings are offered with packed=on.
@@ -23,6 +24,7 @@
 #include "system/kvm.h"
 #include "system/main-loop.h"
 #include "util/log.h"
+#include <sched.h>
 
 /* A vector's irqfd (KVM): an eventfd KVM turns into the MSI of route @virq. */
 typedef struct VirtIOPCIIrqfd {
@@ -113,6 +115,9 @@ static void vpci_irqfds_release(VirtIOPCIProxy *p)
 
 static void vpci_notify(void *opaque, uint16_t vector);
 
+/* How long an iothread keeps trying the big lock for an interrupt (µs). */
+#define VPCI_IRQ_LOCK_SPIN_US 20
+
 /* From an iothread: the vector's irqfd if it is current, else via the main loop. */
 static void vpci_notify_unlocked(VirtIOPCIProxy *p, uint16_t vector)
 {
@@ -133,12 +138,26 @@ static void vpci_notify_unlocked(VirtIOPCIProxy *p, uint16_t vector)
      * The big lock free (the vCPUs are in the guest, the main loop asleep):
      * send it from here and spare the guest a trip through the main loop.
      * Only try: the main thread may hold it while it waits for this thread.
+     * A vCPU holds it for a few microseconds per device access (under TCG
+     * the guest's own doorbell write, or its timer programming on the way
+     * to idle, often overlaps a quick completion): keep trying that long
+     * before handing the interrupt to the main loop, a thread wake-up.
      */
-    if (bql_trylock()) {
-        __atomic_fetch_add(&p->irqs_direct, 1, __ATOMIC_RELAXED);
-        vpci_notify(p, vector);
-        bql_unlock();
-        return;
+    gint64 deadline = 0;
+    for (;;) {
+        if (bql_trylock()) {
+            __atomic_fetch_add(&p->irqs_direct, 1, __ATOMIC_RELAXED);
+            vpci_notify(p, vector);
+            bql_unlock();
+            return;
+        }
+        gint64 now = g_get_monotonic_time();
+        if (!deadline) {
+            deadline = now + VPCI_IRQ_LOCK_SPIN_US;
+        } else if (now >= deadline) {
+            break;
+        }
+        sched_yield();
     }
     unsigned bit = vector < p->vectors ? vector : p->vectors;
     __atomic_fetch_or(&p->irq_pending[bit / 64], 1ull << (bit % 64), __ATOMIC_SEQ_CST);

@@ -134,6 +134,17 @@ int blk_try_preadv_nowait(BlockBackend *blk, int64_t offset, const struct iovec 
                           int niov);
 int blk_try_pwritev_nowait(BlockBackend *blk, int64_t offset, const struct iovec *iov,
                            int niov);
+/*
+ * In the iothread that owns @blk's context (blk_set_aio_context), without the
+ * big lock: write up to 1 MiB now, with the driver's blocking method, if the
+ * write goes to the host page cache (not O_DIRECT, write cache on). It may
+ * wait there for memory, never for the disk, and only this thread waits. The
+ * same answers as blk_try_pwritev_nowait; a failed write is -EAGAIN too (the
+ * submitted request then meets the error and reports it). For ext4 and other
+ * filesystems that refuse RWF_NOWAIT buffered writes (virtio-blk dataplane).
+ */
+int blk_try_pwritev_cached(BlockBackend *blk, int64_t offset, const struct iovec *iov,
+                           int niov);
 
 /* Requests submitted and not yet completed (callback not yet run). */
 unsigned blk_in_flight(const BlockBackend *blk);
@@ -143,6 +154,11 @@ unsigned blk_in_flight(const BlockBackend *blk);
  * (the caller waits for it). */
 void blk_drain(BlockBackend *blk);
 void blk_drain_all(void);
+/*
+ * In the thread that owns @ctx (an iothread stopping): run the callbacks of
+ * every request of the backends bound to @ctx until none is in flight.
+ */
+void blk_drain_context(GMainContext *ctx);
 
 /* ---- synchronous helpers (main thread with the big lock, tests, tools) ---- */
 

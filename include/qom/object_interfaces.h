@@ -11,10 +11,14 @@ typedef struct UserCreatableClass {
     InterfaceClass parent_class;
     /* Called after every property was set; may fail. */
     bool (*complete)(Object *obj, Error **errp);
+    /* Optional: false while something uses the object (object-del refuses). */
+    bool (*can_be_deleted)(Object *obj);
 } UserCreatableClass;
 
 /* -object TYPE,id=ID,prop=value...: creates /objects/ID. */
 Object *user_creatable_add_opts(Opts *opts, Error **errp);
+/* object-del: remove /objects/ID unless it is in use (QEMU's messages). */
+bool user_creatable_del(const char *id, Error **errp);
 void user_creatable_print_types(GString *out);
 bool user_creatable_print_props(const char *type, GString *out, Error **errp);
 

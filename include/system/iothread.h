@@ -44,5 +44,11 @@ bool iothread_is_current(IOThread *t);
  * called from @t's thread). The caller may hold the big lock; @fn must not take it.
  */
 void iothread_run_sync(IOThread *t, void (*fn)(void *opaque), void *opaque);
+/*
+ * At exit, after the vCPUs have stopped and before devices and drives go:
+ * every iothread completes the requests of the backends it serves, stops
+ * and is joined. Its context stays until the object is finalized.
+ */
+void iothread_stop_all(void);
 
 #endif

@@ -18,6 +18,7 @@
 #include "block/block-backend.h"
 #include "block/drive.h"
 #include "system/main-loop.h"
+#include "system/iothread.h"
 
 static char *testdir;
 static GThread *main_thread;
@@ -522,6 +523,189 @@ static void test_nowait(void)
     g_assert_cmpint(blk_try_preadv_nowait(blk, 512, &one, 1), ==, -EAGAIN);
     g_assert_cmpint(blk_try_preadv_nowait(blk, 0, &one, 1), ==, 0);
     blk_unref(blk);
+}
+
+typedef struct CachedDrain {
+    BlockBackend *blk;
+    int stop;                   /* atomic */
+    int drains;
+} CachedDrain;
+
+static gpointer cached_drain_thread(gpointer opaque)
+{
+    CachedDrain *c = opaque;
+    while (!g_atomic_int_get(&c->stop)) {
+        blk_drain(c->blk);
+        c->drains++;
+    }
+    return NULL;
+}
+
+/*
+ * blk_try_pwritev_cached: in the thread that owns the backend's context a
+ * buffered write is done right there (the file, read back with POSIX calls,
+ * is the oracle); everywhere else, and for what must not be done that way
+ * (the big lock held, O_DIRECT, write cache off, read-only, too big, out of
+ * range), -EAGAIN and the file unchanged. A drain in another thread never
+ * misses the end of one (it would sleep forever).
+ */
+static void test_cached_write(void)
+{
+    g_autofree char *path = make_image("cached.img", 4 << 20);
+    size_t len;
+    static uint8_t buf[512 * 1024];
+    struct iovec w = { buf, 4096 };
+    GMainContext *ctx = g_main_context_new();
+
+    /* A main-loop backend: never. */
+    BlockBackend *blk = open_image(path, NULL, false, false, &error_abort);
+    bql_unlock();
+    memset(buf, 0x5a, sizeof(buf));
+    g_assert_cmpint(blk_try_pwritev_cached(blk, 0, &w, 1), ==, -EAGAIN);
+    blk_set_aio_context(blk, ctx);
+    /* Not the context's owner: no. */
+    g_assert_cmpint(blk_try_pwritev_cached(blk, 0, &w, 1), ==, -EAGAIN);
+    g_assert_true(g_main_context_acquire(ctx));
+    /* The owner with the big lock: no. */
+    bql_lock();
+    g_assert_cmpint(blk_try_pwritev_cached(blk, 0, &w, 1), ==, -EAGAIN);
+    bql_unlock();
+    g_autofree uint8_t *file = read_file(path, &len);
+    g_assert_cmpuint(file[0], ==, pattern(0));
+
+    /* The owner: done, nothing in flight, the bytes in the file. */
+    struct iovec two[2] = { { buf, 1024 }, { buf + 8192, 3072 } };
+    memset(buf + 8192, 0xa5, 3072);
+    g_assert_cmpint(blk_try_pwritev_cached(blk, 65536, two, 2), ==, 0);
+    g_assert_cmpuint(blk_in_flight(blk), ==, 0);
+    g_free(file);
+    file = read_file(path, &len);
+    for (int i = 0; i < 4096; i++) {
+        g_assert_cmpuint(file[65536 + i], ==, i < 1024 ? 0x5a : 0xa5);
+    }
+    g_assert_cmpuint(file[65535], ==, pattern(65535));
+    g_assert_cmpuint(file[65536 + 4096], ==, pattern(65536 + 4096));
+    /* Too big, out of range, negative, empty. */
+    struct iovec big = { buf, (1 << 20) + 512 }, none = { buf, 0 };   /* never read */
+    g_assert_cmpint(blk_try_pwritev_cached(blk, 0, &big, 1), ==, -EAGAIN);
+    g_assert_cmpint(blk_try_pwritev_cached(blk, (4 << 20) - 2048, &w, 1), ==, -EAGAIN);
+    g_assert_cmpint(blk_try_pwritev_cached(blk, -4096, &w, 1), ==, -EAGAIN);
+    g_assert_cmpint(blk_try_pwritev_cached(blk, 0, &none, 1), ==, -EAGAIN);
+
+    /* Another thread draining all along: each drain returns. */
+    CachedDrain c = { .blk = blk };
+    GThread *t = g_thread_new("drain", cached_drain_thread, &c);
+    gint64 end = g_get_monotonic_time() + G_USEC_PER_SEC / 2;
+    int i = 0;
+    while (i < 64 || g_get_monotonic_time() < end) {
+        buf[0] = i;
+        g_assert_cmpint(blk_try_pwritev_cached(blk, (i % 64) * 4096, &w, 1), ==, 0);
+        i++;
+    }
+    g_atomic_int_set(&c.stop, 1);
+    g_thread_join(t);
+    g_assert_cmpint(c.drains, >, 0);
+    int last = (i - 64) / 64 * 64 + 63;     /* the last write at 63 * 4096 */
+    blk_set_aio_context(blk, NULL);
+    g_main_context_release(ctx);
+    blk_unref(blk);
+    g_free(file);
+    file = read_file(path, &len);
+    g_assert_cmpuint(file[63 * 4096], ==, (uint8_t)last);
+
+    /* Write cache off, read-only, O_DIRECT: never, the file unchanged. */
+    static const struct { const char *cache; bool ro; } no_write[] = {
+        { "writethrough", false }, { NULL, true }, { "none", false },
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(no_write); k++) {
+        if (no_write[k].cache && !strcmp(no_write[k].cache, "none") &&
+            !odirect_works(testdir)) {
+            continue;
+        }
+        blk = open_image(path, no_write[k].cache, no_write[k].ro, false, &error_abort);
+        blk_set_aio_context(blk, ctx);
+        g_assert_true(g_main_context_acquire(ctx));
+        memset(buf, 0x11, 4096);
+        g_assert_cmpint(blk_try_pwritev_cached(blk, 0, &w, 1), ==, -EAGAIN);
+        blk_set_aio_context(blk, NULL);
+        g_main_context_release(ctx);
+        blk_unref(blk);
+        g_autofree uint8_t *after = read_file(path, &len);
+        g_assert_cmpmem(file, 1 << 20, after, 1 << 20);
+    }
+    bql_lock();
+    g_main_context_unref(ctx);
+}
+
+typedef struct StopRun {
+    BlockBackend *blk;
+    Done d[32];
+    uint8_t buf[32][4096];
+} StopRun;
+
+/* In the iothread: 32 writes whose callbacks run there. */
+static void stop_submit(void *opaque)
+{
+    StopRun *r = opaque;
+    for (int i = 0; i < 32; i++) {
+        memset(r->buf[i], 0x40 + i, sizeof(r->buf[i]));
+        blk_aio_pwrite(r->blk, i * 4096, r->buf[i], sizeof(r->buf[i]), done_cb, &r->d[i]);
+    }
+}
+
+static void mark_done(void *opaque)
+{
+    ((Done *)opaque)->done = true;
+}
+
+/*
+ * iothread_stop_all (emu's exit): with requests of a backend served by an
+ * iothread still in flight, it returns only when all of them have completed
+ * (their callbacks run in the iothread) and the thread is gone from the
+ * kernel's list; the data is in the file. A stopped iothread still runs
+ * iothread_run_sync calls (on the caller, as the context's owner).
+ */
+static void test_iothread_stop(void)
+{
+    g_autofree char *path = make_image("iothread-stop.img", 1 << 20);
+    Object *obj = object_new(TYPE_IOTHREAD);
+    object_property_add_child(object_get_objects_root(), "io-stop", obj);
+    object_unref(obj);
+    UserCreatableClass *ucc =
+        (UserCreatableClass *)object_get_interface(obj, TYPE_USER_CREATABLE);
+    g_assert_true(ucc->complete(obj, &error_abort));
+    IOThread *t = IOTHREAD(obj);
+    g_autofree char *task = g_strdup_printf("/proc/self/task/%d", t->thread_id);
+    g_assert_true(g_file_test(task, G_FILE_TEST_IS_DIR));
+
+    StopRun *r = g_new0(StopRun, 1);
+    r->blk = open_image(path, NULL, false, false, &error_abort);
+    blk_set_aio_context(r->blk, iothread_get_context(t));
+    completion_counter = 0;
+    iothread_run_sync(t, stop_submit, r);
+    iothread_stop_all();
+    g_assert_false(g_file_test(task, G_FILE_TEST_EXISTS));
+    g_assert_cmpuint(blk_in_flight(r->blk), ==, 0);
+    for (int i = 0; i < 32; i++) {
+        g_assert_true(r->d[i].done);
+        g_assert_cmpint(r->d[i].ret, ==, 0);
+        g_assert_false(r->d[i].on_main_thread);
+        g_assert_false(r->d[i].bql);
+    }
+    size_t len;
+    g_autofree uint8_t *file = read_file(path, &len);
+    for (int i = 0; i < 32; i++) {
+        g_assert_cmpuint(file[i * 4096], ==, 0x40 + i);
+        g_assert_cmpuint(file[i * 4096 + 4095], ==, 0x40 + i);
+    }
+    /* Stopped: a synchronous call runs right here. */
+    r->d[0].done = false;
+    iothread_run_sync(t, mark_done, &r->d[0]);
+    g_assert_true(r->d[0].done);
+    blk_set_aio_context(r->blk, NULL);
+    blk_unref(r->blk);
+    object_unparent(obj);
+    g_free(r);
 }
 
 static void wait_done_unlocked(Done *d, int n)
@@ -1114,6 +1298,8 @@ int main(int argc, char **argv)
     g_test_add_func("/block/async-rw", test_async_rw);
     g_test_add_func("/block/nowait", test_nowait);
     g_test_add_func("/block/complete-on-worker", test_complete_on_worker);
+    g_test_add_func("/block/cached-write", test_cached_write);
+    g_test_add_func("/block/iothread-stop", test_iothread_stop);
     g_test_add_func("/block/cache-modes", test_cache_modes);
     g_test_add_func("/block/bounce", test_bounce);
     g_test_add_func("/block/eof", test_eof);
