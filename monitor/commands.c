@@ -495,12 +495,17 @@ static const MonitorCommand monitor_commands[] = {
         .qmp = qmp_qom_set,
         .hmp = hmp_qom_set,
     },
+    /* QEMU spells it object-del in QMP and object_del in HMP. */
     {
         .name = "object-del",
         .args_type = "id:s",
+        .qmp = qmp_object_del,
+    },
+    {
+        .name = "object_del",
+        .args_type = "id:s",
         .params = "id",
         .help = "destroy the user-creatable object id (-object ...,id=ID)",
-        .qmp = qmp_object_del,
         .hmp = hmp_object_del,
     },
 };

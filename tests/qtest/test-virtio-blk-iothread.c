@@ -583,6 +583,11 @@ static void test_object_del(void)
     g_assert_false(emu_has_thread(s, tid1));
     g_autofree char *e2 = qmp_error(s, "{'execute': 'object-del', 'arguments': {'id': 'io1'}}");
     g_assert_cmpstr(e2, ==, "object 'io1' not found");
+    /* HMP spells it object_del, as QEMU's. */
+    g_autoptr(JsonNode) h = qtest_qmp(s, "{'execute': 'human-monitor-command', "
+                                      "'arguments': {'command-line': 'object_del io1'}}");
+    g_assert_nonnull(strstr(json_node_get_string(qtest_qmp_return(h)),
+                            "object 'io1' not found"));
 
     /* io0 still serves the disk. */
     g_assert_cmpint(iothread_tid_of(s, "io0"), ==, tid0);
