@@ -671,6 +671,17 @@ const char *qtest_vm_status(QTestState *s)
     return buf;
 }
 
+char *qtest_qmp_error(QTestState *s, const char *cmd)
+{
+    g_autoptr(JsonNode) r = qtest_qmp(s, "%s", cmd);
+    JsonObject *o = json_node_get_object(r);
+    if (!json_object_has_member(o, "error")) {
+        return NULL;
+    }
+    return g_strdup(json_object_get_string_member(
+        json_object_get_object_member(o, "error"), "desc"));
+}
+
 /* ---- start and stop ---- */
 
 static int listen_unix(const char *path)

@@ -114,5 +114,7 @@ JsonNode *qtest_qmp_eventwait_ref(QTestState *s, const char *name);
 JsonNode *qtest_qmp_return(JsonNode *response);
 /* query-status's "status" ("running", "paused", "io-error", ...), until the next call. */
 const char *qtest_vm_status(QTestState *s);
+/* Run the QMP command @cmd: its error's "desc" (g_free it), or NULL on success. */
+char *qtest_qmp_error(QTestState *s, const char *cmd);
 
 #endif

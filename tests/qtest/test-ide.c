@@ -1073,18 +1073,6 @@ static int atapi_read1(QTestState *s, uint32_t lba, uint8_t *buf)
     return r;
 }
 
-/* The QMP error text of a command, or NULL when it succeeded. */
-static char *qmp_error(QTestState *s, const char *cmd)
-{
-    g_autoptr(JsonNode) r = qtest_qmp(s, "%s", cmd);
-    JsonObject *o = json_node_get_object(r);
-    if (!json_object_has_member(o, "error")) {
-        return NULL;
-    }
-    return g_strdup(json_object_get_string_member(
-        json_object_get_object_member(o, "error"), "desc"));
-}
-
 static bool tray_event(QTestState *s, bool open)
 {
     g_autoptr(JsonNode) ev = qtest_qmp_eventwait_ref(s, "DEVICE_TRAY_MOVED");
@@ -1122,15 +1110,15 @@ static void test_atapi_change(void)
     g_assert_nonnull(strstr(info, "tray closed"));
 
     /* Bad requests: an error naming the problem, the old state kept. */
-    g_autofree char *e1 = qmp_error(s, "{'execute': 'eject', 'arguments': {'device': 'ide0-hd0'}}");
+    g_autofree char *e1 = qtest_qmp_error(s, "{'execute': 'eject', 'arguments': {'device': 'ide0-hd0'}}");
     g_assert_nonnull(e1);
     g_assert_nonnull(strstr(e1, "not removable"));
-    g_autofree char *e2 = qmp_error(s, "{'execute': 'eject', 'arguments': {'device': 'nope'}}");
+    g_autofree char *e2 = qtest_qmp_error(s, "{'execute': 'eject', 'arguments': {'device': 'nope'}}");
     g_assert_nonnull(strstr(e2, "not found"));
-    g_autofree char *e3 = qmp_error(s, "{'execute': 'blockdev-remove-medium', "
+    g_autofree char *e3 = qtest_qmp_error(s, "{'execute': 'blockdev-remove-medium', "
                                        "'arguments': {'device': 'ide1-cd0'}}");
     g_assert_nonnull(strstr(e3, "not open"));
-    g_autofree char *e4 = qmp_error(s, "{'execute': 'blockdev-change-medium', 'arguments': "
+    g_autofree char *e4 = qtest_qmp_error(s, "{'execute': 'blockdev-change-medium', 'arguments': "
                                        "{'device': 'ide1-cd0', 'filename': '/nonexistent/x.iso'}}");
     g_assert_nonnull(e4);
     g_assert_nonnull(strstr(e4, "/nonexistent/x.iso"));
@@ -1148,7 +1136,7 @@ static void test_atapi_eject_locked(void)
     uint8_t gesn[12] = { 0x4a, 1, 0, 0, 0x10, 0, 0, 0, 8 };
 
     g_assert_cmphex(atapi_cmd(s, lock, false, 2048, buf, NULL, NULL) & 0x01, ==, 0);
-    g_autofree char *e = qmp_error(s, "{'execute': 'eject', 'arguments': {'device': 'ide1-cd0'}}");
+    g_autofree char *e = qtest_qmp_error(s, "{'execute': 'eject', 'arguments': {'device': 'ide1-cd0'}}");
     g_assert_nonnull(e);
     g_assert_nonnull(strstr(e, "is locked"));
     /* The guest was asked to let go: GESN media class, event 1 (EjectRequest). */
@@ -1169,7 +1157,7 @@ static void test_atapi_eject_locked(void)
     g_assert_nonnull(strstr(info, "tray open"));
 
     /* Closing an empty tray: still no medium, and no unit attention. */
-    g_assert_null(qmp_error(s, "{'execute': 'blockdev-close-tray', "
+    g_assert_null(qtest_qmp_error(s, "{'execute': 'blockdev-close-tray', "
                                "'arguments': {'device': 'ide1-cd0'}}"));
     g_assert_true(tray_event(s, false));
     g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0x023a);
@@ -1186,12 +1174,12 @@ static void test_atapi_guest_tray(void)
     g_assert_cmphex(atapi_cmd(s, open, false, 2048, buf, NULL, NULL) & 0x01, ==, 0);
     g_assert_true(tray_event(s, true));
     g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0x023a);
-    g_assert_null(qmp_error(s, "{'execute': 'blockdev-remove-medium', "
+    g_assert_null(qtest_qmp_error(s, "{'execute': 'blockdev-remove-medium', "
                                "'arguments': {'device': 'ide1-cd0'}}"));
     g_autofree char *ins = g_strdup_printf("{'execute': 'blockdev-change-medium', 'arguments': "
                                            "{'device': 'ide1-cd0', 'filename': '%s'}}",
                                            cd2_path);
-    g_assert_null(qmp_error(s, ins));
+    g_assert_null(qtest_qmp_error(s, ins));
     g_assert_true(tray_event(s, false));
     g_assert_cmphex(atapi_sense_of(s, tur, buf, NULL), ==, 0x0628);
     g_assert_cmpint(atapi_read1(s, 3, buf), ==, 0);

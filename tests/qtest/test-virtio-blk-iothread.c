@@ -523,18 +523,6 @@ static void test_wakeups_per_request(void)
     qvirtio_free(d);
 }
 
-/* The "desc" of a QMP command's error, or NULL if it succeeded. */
-static char *qmp_error(QTestState *s, const char *cmd)
-{
-    g_autoptr(JsonNode) r = qtest_qmp(s, "%s", cmd);
-    JsonObject *o = json_node_get_object(r);
-    if (!json_object_has_member(o, "error")) {
-        return NULL;
-    }
-    return g_strdup(json_object_get_string_member(
-        json_object_get_object_member(o, "error"), "desc"));
-}
-
 /* The host thread id of iothread @id in query-iothreads, or -1 if not listed. */
 static int64_t iothread_tid_of(QTestState *s, const char *id)
 {
@@ -575,13 +563,13 @@ static void test_object_del(void)
     g_assert_cmpint(tid1, >, 0);
     g_assert_true(emu_has_thread(s, tid1));
 
-    g_autofree char *e0 = qmp_error(s, "{'execute': 'object-del', 'arguments': {'id': 'io0'}}");
+    g_autofree char *e0 = qtest_qmp_error(s, "{'execute': 'object-del', 'arguments': {'id': 'io0'}}");
     g_assert_cmpstr(e0, ==, "object 'io0' is in use, can not be deleted");
-    g_autofree char *e1 = qmp_error(s, "{'execute': 'object-del', 'arguments': {'id': 'io1'}}");
+    g_autofree char *e1 = qtest_qmp_error(s, "{'execute': 'object-del', 'arguments': {'id': 'io1'}}");
     g_assert_null(e1);
     g_assert_cmpint(iothread_tid_of(s, "io1"), ==, -1);
     g_assert_false(emu_has_thread(s, tid1));
-    g_autofree char *e2 = qmp_error(s, "{'execute': 'object-del', 'arguments': {'id': 'io1'}}");
+    g_autofree char *e2 = qtest_qmp_error(s, "{'execute': 'object-del', 'arguments': {'id': 'io1'}}");
     g_assert_cmpstr(e2, ==, "object 'io1' not found");
     /* HMP spells it object_del, as QEMU's. */
     g_autoptr(JsonNode) h = qtest_qmp(s, "{'execute': 'human-monitor-command', "
