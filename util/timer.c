@@ -1,5 +1,6 @@
 /* Clocks and timer lists, one sorted list per clock. */
 #include "util/timer.h"
+#include <sched.h>
 #include <time.h>
 
 typedef struct {
@@ -10,13 +11,36 @@ static TimerList lists[EMU_CLOCK__MAX];
 static GMutex timer_lock;
 static void (*notify_cb)(void);
 
-/* Virtual clock: monotonic host time minus time spent stopped. */
+/*
+ * Virtual clock: monotonic host time minus time spent stopped. Written under
+ * timer_lock; read without it (RDTSC, every device's clock read) through a
+ * sequence count: odd while a writer is changing the fields, and a reader
+ * that sees it change retries. The fields are accessed with relaxed atomics.
+ */
 static struct {
     bool enabled;
     bool manual;
     int64_t offset;       /* virtual = monotonic + offset while enabled */
     int64_t frozen;       /* value while disabled or manual */
 } vclock = { .enabled = false, .manual = false };
+static unsigned vclock_seq;
+
+#define VC_GET(f) __atomic_load_n(&vclock.f, __ATOMIC_RELAXED)
+#define VC_SET(f, v) __atomic_store_n(&vclock.f, (v), __ATOMIC_RELAXED)
+
+/* Under timer_lock. */
+static void vclock_write_begin(void)
+{
+    __atomic_store_n(&vclock_seq, vclock_seq + 1, __ATOMIC_RELAXED);
+    /* the odd count is visible before any field changes, and before the
+     * writer reads the host clock its new fields are based on */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void vclock_write_end(void)
+{
+    __atomic_store_n(&vclock_seq, vclock_seq + 1, __ATOMIC_RELEASE);
+}
 
 static int64_t monotonic_ns(void)
 {
@@ -40,12 +64,19 @@ int64_t clock_get_ns(EmuClockType type)
     case EMU_CLOCK_HOST:
         return host_ns();
     case EMU_CLOCK_VIRTUAL: {
-        int64_t v;
-        g_mutex_lock(&timer_lock);
-        v = (vclock.enabled && !vclock.manual) ? monotonic_ns() + vclock.offset
-                                                : vclock.frozen;
-        g_mutex_unlock(&timer_lock);
-        return v;
+        for (;;) {
+            unsigned seq = __atomic_load_n(&vclock_seq, __ATOMIC_ACQUIRE);
+            if (G_UNLIKELY(seq & 1)) {
+                sched_yield();
+                continue;
+            }
+            int64_t v = (VC_GET(enabled) && !VC_GET(manual))
+                        ? monotonic_ns() + VC_GET(offset) : VC_GET(frozen);
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            if (G_LIKELY(__atomic_load_n(&vclock_seq, __ATOMIC_RELAXED) == seq)) {
+                return v;
+            }
+        }
     }
     default:
         g_assert_not_reached();
@@ -55,14 +86,16 @@ int64_t clock_get_ns(EmuClockType type)
 void clock_virtual_enable(bool enabled)
 {
     g_mutex_lock(&timer_lock);
+    vclock_write_begin();
     if (enabled != vclock.enabled && !vclock.manual) {
         if (enabled) {
-            vclock.offset = vclock.frozen - monotonic_ns();
+            VC_SET(offset, vclock.frozen - monotonic_ns());
         } else {
-            vclock.frozen = monotonic_ns() + vclock.offset;
+            VC_SET(frozen, monotonic_ns() + vclock.offset);
         }
     }
-    vclock.enabled = enabled;
+    VC_SET(enabled, enabled);
+    vclock_write_end();
     g_mutex_unlock(&timer_lock);
     if (notify_cb) {
         notify_cb();
@@ -71,24 +104,26 @@ void clock_virtual_enable(bool enabled)
 
 bool clock_virtual_enabled(void)
 {
-    return vclock.enabled;
+    return VC_GET(enabled);
 }
 
 void clock_virtual_set_manual(bool manual)
 {
     g_mutex_lock(&timer_lock);
+    vclock_write_begin();
     if (manual && !vclock.manual && vclock.enabled) {
-        vclock.frozen = monotonic_ns() + vclock.offset;
+        VC_SET(frozen, monotonic_ns() + vclock.offset);
     } else if (!manual && vclock.manual && vclock.enabled) {
-        vclock.offset = vclock.frozen - monotonic_ns();
+        VC_SET(offset, vclock.frozen - monotonic_ns());
     }
-    vclock.manual = manual;
+    VC_SET(manual, manual);
+    vclock_write_end();
     g_mutex_unlock(&timer_lock);
 }
 
 bool clock_virtual_is_manual(void)
 {
-    return vclock.manual;
+    return VC_GET(manual);
 }
 
 void timer_init(EmuTimer *t, EmuClockType type, int scale, EmuTimerCB *cb, void *opaque)
@@ -251,11 +286,15 @@ void clock_virtual_advance_to(int64_t target_ns)
         EmuTimer *t = lists[EMU_CLOCK_VIRTUAL].head;
         int64_t next = t ? t->expire_time : -1;
         if (next < 0 || next > target_ns) {
-            vclock.frozen = MAX(vclock.frozen, target_ns);
+            vclock_write_begin();
+            VC_SET(frozen, MAX(vclock.frozen, target_ns));
+            vclock_write_end();
             g_mutex_unlock(&timer_lock);
             break;
         }
-        vclock.frozen = MAX(vclock.frozen, next);
+        vclock_write_begin();
+        VC_SET(frozen, MAX(vclock.frozen, next));
+        vclock_write_end();
         g_mutex_unlock(&timer_lock);
         run_clock(EMU_CLOCK_VIRTUAL, next);
     }

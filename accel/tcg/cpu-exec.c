@@ -149,6 +149,9 @@ TCGCPUEngine *tcg_cpu_engine(CPUState *cpu)
     e->exception_index = EXCP_NONE;
     e->cflags_next_tb = -1;
     e->jc_epoch = 1;
+    if (tcg_ops->jmp_cache_offset) {
+        *(void **)((char *)e->env + tcg_ops->jmp_cache_offset) = e;
+    }
     tlb_engine_init(e);
     TCGCPUEngine *expected = NULL;
     if (!__atomic_compare_exchange_n((TCGCPUEngine **)&cpu->accel, &expected, e, false,
@@ -288,6 +291,75 @@ void tcg_gen_tb_end(TranslationBlock *tb)
         tcg_gen_exit_tb(tb, TB_EXIT_REQUESTED);
         tb_exit_label = NULL;
     }
+}
+
+/*
+ * The inline jump-cache probe (translator.h). env's jmp_cache_offset slot points at
+ * the TCGCPUEngine; the code below does what jc_probe() does:
+ *
+ *   je = &e->jmp_cache[jc_hash(pc)]
+ *   if (je->pc != pc || je->cs_base != cs_base) miss
+ *   if (je->flags | je->epoch << 32 != flags &&
+ *       je->flags | je->epoch << 32 != flags | e->jc_epoch << 32) miss
+ *   if (!je->tc_ptr) miss                (empty, or cleared by an invalidation)
+ *   goto_ptr je->tc_ptr                  (the TB's entry checks the exit flag)
+ * miss: lookup_tb_ptr (the full state, the hash table, the exit/cflags checks)
+ *
+ * Keys are written only by the owning vCPU (this thread); other threads only
+ * clear tc_ptr, which is loaded last. Not used under -d exec (the hook logs).
+ */
+_Static_assert(sizeof(JmpCacheEntry) == 32, "entry size: the hash is shifted by 5");
+_Static_assert(offsetof(JmpCacheEntry, epoch) == offsetof(JmpCacheEntry, flags) + 4,
+               "flags and epoch are loaded as one word");
+
+void tcg_gen_lookup_and_goto_ptr_jc(TCGv_i64 pc, uint64_t cs_base, TCGv_i32 flags)
+{
+    if (!tcg_ops || !tcg_ops->jmp_cache_offset || !tcg_ops->exit_request_offset ||
+        emu_log_enabled(LOG_EXEC)) {
+        tcg_gen_lookup_and_goto_ptr();
+        return;
+    }
+    const intptr_t jc = offsetof(TCGCPUEngine, jmp_cache);
+    TCGLabel *miss = gen_new_label();
+    TCGv_ptr eng = tcg_temp_ebb_new_ptr();
+    TCGv_i64 ent = tcg_temp_ebb_new_i64();
+    TCGv_i64 k = tcg_temp_ebb_new_i64();
+    TCGv_i64 want = tcg_temp_ebb_new_i64();
+    TCGv_i64 t = tcg_temp_ebb_new_i64();
+
+    tcg_gen_ld_ptr(eng, tcg_env, tcg_ops->jmp_cache_offset);
+    /* ((pc ^ pc >> 12) & 4095) * sizeof(JmpCacheEntry) */
+    tcg_gen_shri_i64(ent, pc, TB_JMP_CACHE_BITS);
+    tcg_gen_xor_i64(ent, ent, pc);
+    tcg_gen_andi_i64(ent, ent, TB_JMP_CACHE_SIZE - 1);
+    tcg_gen_shli_i64(ent, ent, 5);
+    tcg_gen_add_i64(ent, ent, tcgv_ptr_as_i64(eng));
+    TCGv_ptr pent = tcgv_i64_as_ptr(ent);
+
+    tcg_gen_ld_i64(k, pent, jc + offsetof(JmpCacheEntry, pc));
+    tcg_gen_brcond_i64(TCG_COND_NE, k, pc, miss);
+    tcg_gen_ld_i64(k, pent, jc + offsetof(JmpCacheEntry, cs_base));
+    tcg_gen_brcondi_i64(TCG_COND_NE, k, (int64_t)cs_base, miss);
+    /* flags and epoch as one little-endian word */
+    tcg_gen_ld_i64(k, pent, jc + offsetof(JmpCacheEntry, flags));
+    tcg_gen_extu_i32_i64(want, flags);
+    tcg_gen_ld32u_i64(t, eng, offsetof(TCGCPUEngine, jc_epoch));
+    tcg_gen_shli_i64(t, t, 32);
+    tcg_gen_or_i64(t, t, want);
+    tcg_gen_setcond_i64(TCG_COND_EQ, t, k, t);        /* this epoch */
+    tcg_gen_setcond_i64(TCG_COND_EQ, want, k, want);  /* epoch 0: global */
+    tcg_gen_or_i64(t, t, want);
+    tcg_gen_brcondi_i64(TCG_COND_EQ, t, 0, miss);
+    tcg_gen_ld_i64(k, pent, jc + offsetof(JmpCacheEntry, tc_ptr));
+    tcg_gen_brcondi_i64(TCG_COND_EQ, k, 0, miss);
+    tcg_gen_goto_ptr(tcgv_i64_as_ptr(k));
+    gen_set_label(miss);
+    tcg_temp_free_ptr(eng);
+    tcg_temp_free_i64(ent);
+    tcg_temp_free_i64(k);
+    tcg_temp_free_i64(want);
+    tcg_temp_free_i64(t);
+    tcg_gen_lookup_and_goto_ptr();
 }
 
 /*

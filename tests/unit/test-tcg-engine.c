@@ -24,6 +24,7 @@ typedef struct ToyEnv {
     uint64_t pc;
     uint64_t tb_count;
     int32_t exit_request;
+    void *jc;                             /* the engine's jump cache */
     int nvec;
     int vectors[16];
     uint64_t vec_pc[16];
@@ -198,7 +199,7 @@ static void toy_translate(CPUState *cs, TranslationBlock *tb, int max_insns)
             break;
         case OP_JR:
             tcg_gen_mov_i64(cpu_pc, cpu_regs[rs]);
-            tcg_gen_lookup_and_goto_ptr();
+            tcg_gen_lookup_and_goto_ptr_jc(cpu_pc, 0, tcg_constant_i32(0));
             end = true;
             break;
         case OP_SYSCALL:
@@ -321,6 +322,7 @@ static const TCGCPUOps toy_ops = {
     .tlb_fast_offset = 0,
     .insn_start_words = 1,
     .exit_request_offset = offsetof(ToyEnv, exit_request),
+    .jmp_cache_offset = offsetof(ToyEnv, jc),
 };
 
 static const TypeInfo toy_cpu_type = {
@@ -459,8 +461,48 @@ static void test_indirect(gconstpointer data)
     run(0x1000);
     tcg_engine_get_stats(&st1);
     g_assert_cmpuint(R(1), ==, 1000);
-    g_assert_cmpuint(st1.lookup_ptr_hits - st0.lookup_ptr_hits, >=, 900);
+    /* The jump cache is probed inline (tcg_gen_lookup_and_goto_ptr_jc): the hook
+     * runs only for the first JR (a miss), the loop for the first entries. */
+    uint64_t hook = st1.lookup_ptr_hits - st0.lookup_ptr_hits +
+                    st1.lookup_ptr_misses - st0.lookup_ptr_misses;
+    g_test_message("%" PRIu64 " hook calls, %" PRIu64 " loop entries for 1000 JRs", hook,
+                   st1.loop_execs - st0.loop_execs);
+    g_assert_cmpuint(hook, <, 10);
+    g_assert_cmpuint(st1.loop_execs - st0.loop_execs, <, 10);
 }
+
+/*
+ * The inline jump-cache probe must not enter a TB invalidated since it was
+ * cached: a subroutine reached through JR is patched by a guest store from
+ * another TB, then called again through JR from that same TB.
+ */
+static void test_jr_smc(gconstpointer data)
+{
+    setup(be_of(data), 0);
+    uint64_t newinsn = I(OP_MOVI, 3, 0, 0, 77);
+    memcpy(ram_host + 0x2000, &newinsn, 8);
+    uint64_t sub[] = { I(OP_MOVI, 3, 0, 0, 1), I(OP_ADD, 7, 7, 3, 0), I(OP_JR, 0, 6, 0, 0) };
+    asm_at(0x1800, sub, 3);
+    uint64_t p[] = {
+        I(OP_MOVI, 6, 0, 0, 0x1018), I(OP_MOVI, 5, 0, 0, 0x1800), I(OP_JR, 0, 5, 0, 0),
+        /* 0x1018 */ I(OP_MOVI, 1, 0, 0, 0x2000), I(OP_LD, 2, 1, 3, 0),
+        I(OP_MOVI, 4, 0, 0, 0x1800), I(OP_ST, 2, 4, 3, 0),
+        I(OP_MOVI, 6, 0, 0, 0x1050), I(OP_JR, 0, 5, 0, 0),
+        I(OP_HLT, 0, 0, 0, 0),
+        /* 0x1050 */ I(OP_HLT, 0, 0, 0, 0),
+    };
+    asm_at(0x1000, p, 11);
+    /* Twice: the second run finds the first one's TBs in the jump cache. */
+    for (int i = 0; i < 2; i++) {
+        put(0x1800, sub[0]);
+        R(7) = 0;
+        run(0x1000);
+        g_assert_cmpuint(R(3), ==, 77);  /* the patched instruction ran */
+        g_assert_cmpuint(R(7), ==, 78);
+        g_assert_cmpuint(toy->env.e.pc, ==, 0x1058);
+    }
+}
+
 
 static void test_helper_exception(gconstpointer data)
 {
@@ -1006,6 +1048,39 @@ static void test_kick_chained_pc(gconstpointer data)
     }
 }
 
+/*
+ * A kick stops a loop of indirect jumps that never goes back to the loop (the
+ * probe is inline): A (r1++) and B (r2++) JR to each other. The exception must
+ * be taken at a TB boundary with the pc of that TB: at A r1 == r2, at B
+ * r1 == r2 + 1.
+ */
+static void test_kick_jr(gconstpointer data)
+{
+    for (int round = 0; round < 4; round++) {
+        setup(be_of(data), 0);
+        uint64_t p[] = {
+            /* 0x5800 A */ I(OP_ADDI, 1, 1, 0, 1), I(OP_MOVI, 5, 0, 0, 0x5900),
+            I(OP_JR, 0, 5, 0, 0),
+        };
+        uint64_t q[] = {
+            /* 0x5900 B */ I(OP_ADDI, 2, 2, 0, 1), I(OP_MOVI, 5, 0, 0, 0x5800),
+            I(OP_JR, 0, 5, 0, 0),
+        };
+        asm_at(0x5800, p, 3);
+        asm_at(0x5900, q, 3);
+        KickData k = { 0 };
+        GThread *t = g_thread_new("kicker", kicker, &k);
+        run(0x5800);
+        g_thread_join(t);
+        g_assert_cmpint(toy->env.e.nvec, ==, 1);
+        g_assert_cmpint(toy->env.e.vectors[0], ==, 32);
+        uint64_t at = toy->env.e.vec_pc[0];
+        g_assert_true(at == 0x5800 || at == 0x5900);
+        g_assert_cmpuint(R(1), ==, R(2) + (at == 0x5900));
+        g_assert_cmpuint(R(1), >, 1000);
+    }
+}
+
 /* The same pseudo-random arithmetic program gives the same state on both backends. */
 static uint64_t digest_for(TCGBackendKind be)
 {
@@ -1073,6 +1148,7 @@ int main(int argc, char **argv)
         { "flush", test_flush }, { "dirty-log", test_dirty_log },
         { "victim-conflict", test_victim_conflict }, { "victim-smc", test_victim_smc },
         { "nonglobal-flush", test_nonglobal_flush },
+        { "jr-smc", test_jr_smc }, { "kick-jr", test_kick_jr },
     };
     static const struct {
         const char *name;

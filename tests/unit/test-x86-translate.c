@@ -354,6 +354,13 @@ static void test_hflags_refresh(void)
                            env->cr[0], env->cr[4], env->efer, env->rflags, got, want);
             g_assert_not_reached();
         }
+        /* x86_cpu_mmu_index reads the cached hflags (as left by the last full
+         * computation) through the refresh: it must match the full state's. */
+        env->hflags = before;
+        g_assert_cmpint(x86_mmu_index_env(env, false), ==,
+                        x86_mmu_index_for_hflags(want, false));
+        g_assert_cmpint(x86_mmu_index_env(env, true), ==,
+                        x86_mmu_index_for_hflags(want, true));
     }
     g_free(env);
     g_rand_free(r);

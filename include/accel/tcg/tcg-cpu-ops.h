@@ -133,6 +133,12 @@ typedef struct TCGCPUOps {
      */
     intptr_t exit_request_offset;
     /*
+     * Optional: offset from env to a void * the engine points at the vCPU's jump
+     * cache, so that tcg_gen_lookup_and_goto_ptr_jc() (translator.h) probes it
+     * inline. 0 = none: that call becomes tcg_gen_lookup_and_goto_ptr().
+     */
+    intptr_t jmp_cache_offset;
+    /*
      * Optional: an MO_ALIGN access was misaligned (x86: #AC when CR0.AM, EFLAGS.AC and
      * CPL 3). Raise the exception with cpu_loop_exit_restore(cpu, retaddr) or return
      * to let the access proceed. NULL: misaligned accesses proceed.

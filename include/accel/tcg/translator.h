@@ -19,9 +19,21 @@
 #define ACCEL_TCG_TRANSLATOR_H
 
 #include "accel/tcg/tcg-cpu-ops.h"
+#include "tcg/tcg-op.h"
 
 void tcg_gen_tb_start(TranslationBlock *tb);
 void tcg_gen_tb_end(TranslationBlock *tb);
+
+/*
+ * An indirect jump to @pc (already stored to the guest state the engine's
+ * get_tb_cpu_state reads): probe the vCPU's jump cache inline for the key
+ * (@pc, @cs_base, @flags) and jump straight to the cached TB on a hit; on a miss
+ * call tcg_gen_lookup_and_goto_ptr()'s hook. @cs_base must be the value
+ * get_tb_cpu_state would return at this point (the current TB's, when the jump
+ * cannot change it) and @flags the TB flags it would return. Interrupts and kicks
+ * are still seen by the target TB's exit-request check.
+ */
+void tcg_gen_lookup_and_goto_ptr_jc(TCGv_i64 pc, uint64_t cs_base, TCGv_i32 flags);
 
 /* Maximum guest instructions per TB the engine asks for by default. */
 #define TCG_MAX_INSNS_PER_TB 512

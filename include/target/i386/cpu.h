@@ -372,6 +372,8 @@ typedef struct CPUX86State {
     uint32_t cc_op;            /* CCOp */
     uint32_t hflags;           /* HF_*: recomputed by x86_update_hflags() */
     int32_t exit_request;      /* set by accel/tcg: leave chained TBs */
+    void *tcg_jc;              /* set by accel/tcg: the vCPU's jump cache (inline
+                                  probe of lookup_and_goto_ptr, TCGCPUOps) */
     int32_t error_code;        /* of the exception being raised */
     bool exception_is_int;     /* INT n/INT3/INTO: software interrupt */
     uint64_t exception_next_rip;  /* return RIP of a software interrupt */

@@ -56,9 +56,7 @@ static void x86_restore_state_to_opc(CPUState *cs, const TranslationBlock *tb,
 
 int x86_cpu_mmu_index(CPUState *cs, bool ifetch)
 {
-    CPUX86State *env = cpu_env(cs);
-    x86_update_hflags(env);
-    return x86_mmu_index_for_hflags(env->hflags, ifetch);
+    return x86_mmu_index_env(cpu_env(cs), ifetch);
 }
 
 static bool x86_cpu_has_work(CPUState *cs)
@@ -90,6 +88,7 @@ static const TCGCPUOps x86_tcg_ops = {
     .tlb_fast_offset = offsetof(CPUX86State, tlb_fast),
     .insn_start_words = X86_INSN_START_WORDS,
     .exit_request_offset = offsetof(CPUX86State, exit_request),
+    .jmp_cache_offset = offsetof(CPUX86State, tcg_jc),
     .limitations = NULL,   /* gaps are logged under -d unimp where they are hit */
 };
 

@@ -130,6 +130,17 @@ static inline int x86_mmu_index_for_hflags(uint32_t hf, bool ifetch)
     return X86_MMU_KERNEL;
 }
 
+/*
+ * The MMU index of the current state from the cached env->hflags: mode bits
+ * (CPL, SMAP) are kept current by x86_update_hflags() in every helper that
+ * changes them; RFLAGS.AC, which translated code may change (POPF), is
+ * redone by x86_hflags_refresh(). Test: x86-translate/hflags-refresh.
+ */
+static inline int x86_mmu_index_env(const CPUX86State *env, bool ifetch)
+{
+    return x86_mmu_index_for_hflags(x86_hflags_refresh(env, env->hflags), ifetch);
+}
+
 /* The MMU index without the SS-access marker (X86_MMU_STACK), for permissions. */
 static inline int x86_mmu_base(int mmu_idx)
 {

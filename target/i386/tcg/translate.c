@@ -491,6 +491,30 @@ static bool gen_single_step(DisasContext *s)
     return true;
 }
 
+/*
+ * lookup_and_goto_ptr to RIP = @eip (stored already) with the jump cache probed
+ * inline. The key: CS is unchanged (far transfers end their TB through the
+ * loop), and env->hflags is the state's flags: the loop and the hook store it,
+ * helpers that change mode bits update it, and the instructions that change
+ * the RFLAGS/shadow bits of x86_hflags_refresh end their TB through the loop
+ * (a TB with TF or a shadow in its flags does not come here).
+ */
+static void gen_lookup_jc(DisasContext *s, TCGv_i64 eip)
+{
+    TCGv_i32 hf = tcg_temp_ebb_new_i32();
+    tcg_gen_ld_i32(hf, tcg_env, offsetof(CPUX86State, hflags));
+    if (s->flags & HF_CS64_MASK) {
+        tcg_gen_lookup_and_goto_ptr_jc(eip, 0, hf);
+    } else {
+        TCGv_i64 pc = tcg_temp_ebb_new_i64();
+        tcg_gen_addi_i64(pc, eip, (int64_t)s->tb->cs_base);
+        tcg_gen_ext32u_i64(pc, pc);
+        tcg_gen_lookup_and_goto_ptr_jc(pc, s->tb->cs_base, hf);
+        tcg_temp_free_i64(pc);
+    }
+    tcg_temp_free_i32(hf);
+}
+
 void gen_jmp_rip(DisasContext *s, uint64_t eip, int slot)
 {
     gen_update_cc_op(s);
@@ -511,7 +535,7 @@ void gen_jmp_rip(DisasContext *s, uint64_t eip, int slot)
         tcg_gen_exit_tb(s->tb, slot);
     } else {
         gen_store_rip(s, eip);
-        tcg_gen_lookup_and_goto_ptr();
+        gen_lookup_jc(s, tcg_constant_i64(eip));
     }
     s->is_jmp = DISAS_NORETURN;
 }
@@ -526,7 +550,7 @@ void gen_jmp_dyn(DisasContext *s, TCGv_i64 eip)
     if (s->flags & HF_INHIBIT_IRQ_MASK) {
         tcg_gen_exit_tb(NULL, 0);           /* see gen_jmp_rip */
     } else {
-        tcg_gen_lookup_and_goto_ptr();
+        gen_lookup_jc(s, eip);
     }
     s->is_jmp = DISAS_NORETURN;
 }
